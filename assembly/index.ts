@@ -8,3 +8,5 @@ export function heapBase(): usize {
 }
 
 export { gzipScratchBytes, gzipBound, gzipCompress, crc32 } from './gzip';
+export { setColumns } from './layout';
+export { setResource, setTimeOrigin, encodeBatch, encodeResource, encodeScope } from './otlp-encoder';

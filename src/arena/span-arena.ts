@@ -1,0 +1,822 @@
+// The span arena: every span, attribute, event and link lives in preallocated structure-of-arrays columns in
+// the codec's linear memory (layout: src/codec/memory-layout.ts), so a span is a slot index plus a generation
+// number and the codec reads spans without copying. Implements the data model of OTLP trace/v1 Span.
+// Never allocates per span or per attribute (bar a new interned string), never throws: bad input is dropped
+// and counted in `counters`.
+import { type CodecInstance, ensureMemoryBytes } from '../codec/codec-module.js';
+import {
+  type ArenaCapacity, type ColumnName, DEFAULT_CAPACITY, type MemoryLayout, computeLayout, installColumns,
+} from '../codec/memory-layout.js';
+import {
+  KIND_ARRAY, KIND_BOOL, KIND_DOUBLE, KIND_EMPTY, KIND_INT, KIND_INVALID, KIND_STRING, attributeKind, numberKind,
+} from './attribute-kind.js';
+import { ORIGIN_FRAC_MS, ORIGIN_MS_INT, nowMs } from './clock.js';
+import { StringPool } from './string-pool.js';
+import { encodeUtf8, maxUtf8Bytes } from './utf8.js';
+
+/** OTLP Span.SpanKind values (the @opentelemetry/api SpanKind plus one). */
+export const SpanKindCode = {
+  UNSPECIFIED: 0, INTERNAL: 1, SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5,
+} as const;
+
+/** OTLP Status.StatusCode values (the same numbers as @opentelemetry/api SpanStatusCode). */
+export const StatusCodeValue = { UNSET: 0, OK: 1, ERROR: 2 } as const;
+
+/** Per-span limits (OTel SDK span limits); counts over them are dropped and reported on the wire. */
+export interface ArenaLimits {
+  attributeCount: number;
+  eventCount: number;
+  linkCount: number;
+  attributePerEventCount: number;
+  attributePerLinkCount: number;
+  /** Max UTF-16 code units of a string value (never splitting a surrogate pair); Infinity = no limit. */
+  attributeValueLength: number;
+}
+
+/** OTel defaults: 128 of each count, no value-length limit. */
+export const DEFAULT_LIMITS: ArenaLimits = {
+  attributeCount: 128, eventCount: 128, linkCount: 128,
+  attributePerEventCount: 128, attributePerLinkCount: 128, attributeValueLength: Infinity,
+};
+
+/** What the arena dropped, sanitised or refused, by reason. Plain counters: read them, never reset them. */
+export class ArenaCounters {
+  spansStarted = 0;
+  spansEnded = 0;
+  spansFreed = 0;
+  /** startSpan found no free slot: the span was not recorded. */
+  spanSlotsExhausted = 0;
+  /** A call with a handle whose slot was recycled (the span was exported or dropped). */
+  staleHandleCalls = 0;
+  /** A mutating call on a span that had already ended. */
+  callsAfterEnd = 0;
+  invalidNames = 0;
+  invalidAttributes = 0;
+  attributesOverLimit = 0;
+  attributePoolFull = 0;
+  valuesTruncated = 0;
+  stringPoolFull = 0;
+  eventsOverLimit = 0;
+  eventPoolFull = 0;
+  linksOverLimit = 0;
+  linkPoolFull = 0;
+  invalidLinks = 0;
+  invalidTimes = 0;
+  invalidStatus = 0;
+  scopesExhausted = 0;
+  constantRegionFull = 0;
+}
+
+const STATE_FREE = 0;
+const STATE_LIVE = 1;
+const STATE_ENDED = 2;
+
+/** Span.flags bits 8-9 (SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE_MASK, _IS_REMOTE_MASK); bits 0-7 are W3C flags. */
+const FLAG_HAS_IS_REMOTE = 0x100;
+const FLAG_IS_REMOTE = 0x200;
+const TRACE_FLAG_SAMPLED = 0x01;
+/** Random bytes fetched per crypto.getRandomValues call: ~170 spans of ids (24 bytes each). */
+const RANDOM_POOL_BYTES = 4096;
+/** Slot generations stay small integers (V8 Smis): they wrap below 2^30. */
+const GENERATION_MASK = 0x3fffffff;
+
+type U32 = Uint32Array;
+
+/**
+ * Spans in structure-of-arrays columns. A span handle is (slot, generation): every mutating call checks the
+ * generation, so a handle kept after its slot was recycled writes nothing. Record ids in the pools are 1-based.
+ */
+export class SpanArena {
+  readonly capacity: ArenaCapacity;
+  readonly limits: ArenaLimits;
+  readonly counters = new ArenaCounters();
+  readonly layout: MemoryLayout;
+  readonly strings: StringPool;
+  private buffer!: ArrayBuffer;
+
+  // Columns the codec reads (views over linear memory, re-created by refreshViews()).
+  spanTraceId!: Uint8Array; spanSpanId!: Uint8Array; spanParentId!: Uint8Array;
+  spanFlags!: U32; spanKind!: U32; spanScope!: U32; spanNamePtr!: U32; spanNameLen!: U32;
+  spanTraceStatePtr!: U32; spanTraceStateLen!: U32; spanStartMs!: Float64Array; spanEndMs!: Float64Array;
+  spanAttrHead!: U32; spanAttrDropped!: U32; spanEventHead!: U32; spanEventDropped!: U32;
+  spanLinkHead!: U32; spanLinkDropped!: U32; spanStatusCode!: U32; spanStatusMsgPtr!: U32; spanStatusMsgLen!: U32;
+  attrKeyPtr!: U32; attrKeyLen!: U32; attrKind!: U32; attrNum!: Float64Array;
+  attrRefPtr!: U32; attrRefLen!: U32; attrNext!: U32;
+  eventTimeMs!: Float64Array; eventNamePtr!: U32; eventNameLen!: U32; eventAttrHead!: U32;
+  eventAttrDropped!: U32; eventNext!: U32;
+  linkTraceId!: Uint8Array; linkSpanId!: Uint8Array; linkTraceStatePtr!: U32; linkTraceStateLen!: U32;
+  linkFlags!: U32; linkAttrHead!: U32; linkAttrDropped!: U32; linkNext!: U32;
+  scopeBytesPtr!: U32; scopeBytesLen!: U32; scopeSchemaPtr!: U32; scopeSchemaLen!: U32;
+  /** The slot list of the batch being encoded (u32 per span, in linear memory). */
+  batchSlots!: U32;
+  private memoryBytes!: Uint8Array;
+
+  // Bookkeeping the codec never reads: plain JS typed arrays.
+  private readonly spanGen: Int32Array;
+  private readonly spanState: Uint8Array;
+  private readonly spanStrMask: Uint8Array; // bit h: the span references string-pool half h
+  private readonly spanAttrTail: U32; private readonly spanAttrCount: U32;
+  private readonly spanEventTail: U32; private readonly spanEventCount: U32;
+  private readonly spanLinkTail: U32; private readonly spanLinkCount: U32;
+  private readonly spanOwnedHead: U32; private readonly spanOwnedTail: U32; // every attr record the span owns
+  private readonly attrOwnedNext: U32; // owner chain, and the free list
+  private readonly attrKeyStr: (string | undefined)[]; // keys as JS strings: setAttribute replaces by key
+  private readonly eventAttrTail: U32; private readonly eventAttrCount: U32;
+  private readonly linkAttrTail: U32; private readonly linkAttrCount: U32;
+  private readonly freeSlots: Int32Array;
+  private freeSlotCount: number;
+  private attrFreeHead = 1;
+  private eventFreeHead = 1;
+  private linkFreeHead = 1;
+  // Records for resource/scope attributes: owned by nobody, freed right after they are encoded.
+  private readonly constHead = new Uint32Array(1);
+  private readonly constTail = new Uint32Array(1);
+  private readonly constCount = new Uint32Array(1);
+  private readonly constDropped = new Uint32Array(1);
+  private constOwnedHead = 0;
+  private constOwnedTail = 0;
+  private constantsAt: number;
+  private scopeCount = 0;
+  private readonly scopeIds = new Map<string, number>();
+  private readonly randomPool = new Uint8Array(RANDOM_POOL_BYTES);
+  private randomPos = RANDOM_POOL_BYTES;
+
+  constructor(readonly codec: CodecInstance, capacity: Partial<ArenaCapacity> = {}, limits: Partial<ArenaLimits> = {}) {
+    this.capacity = { ...DEFAULT_CAPACITY, ...capacity };
+    this.limits = { ...DEFAULT_LIMITS, ...limits };
+    const cap = this.capacity;
+    this.layout = computeLayout(codec.heapBase, cap, codec.exports);
+    ensureMemoryBytes(codec.memory, this.layout.endPtr);
+    installColumns(this.layout, cap, codec.memory, codec.exports);
+    codec.exports.setTimeOrigin(ORIGIN_MS_INT, ORIGIN_FRAC_MS);
+    this.strings = new StringPool(codec.memory.buffer, this.layout.stringPoolPtr, cap.stringBytes);
+    this.refreshViews();
+
+    this.spanGen = new Int32Array(cap.spans).fill(1);
+    this.spanState = new Uint8Array(cap.spans);
+    this.spanStrMask = new Uint8Array(cap.spans);
+    this.spanAttrTail = new Uint32Array(cap.spans);
+    this.spanAttrCount = new Uint32Array(cap.spans);
+    this.spanEventTail = new Uint32Array(cap.spans);
+    this.spanEventCount = new Uint32Array(cap.spans);
+    this.spanLinkTail = new Uint32Array(cap.spans);
+    this.spanLinkCount = new Uint32Array(cap.spans);
+    this.spanOwnedHead = new Uint32Array(cap.spans);
+    this.spanOwnedTail = new Uint32Array(cap.spans);
+    this.attrOwnedNext = new Uint32Array(cap.attributes + 1);
+    this.attrKeyStr = new Array<string | undefined>(cap.attributes + 1).fill(undefined);
+    this.eventAttrTail = new Uint32Array(cap.events + 1);
+    this.eventAttrCount = new Uint32Array(cap.events + 1);
+    this.linkAttrTail = new Uint32Array(cap.links + 1);
+    this.linkAttrCount = new Uint32Array(cap.links + 1);
+    // Free lists: records 1..N chained in order (0 ends a chain); slots popped from the top of a stack.
+    for (let id = 1; id < cap.attributes; id++) this.attrOwnedNext[id] = id + 1;
+    for (let id = 1; id < cap.events; id++) this.eventNext[id] = id + 1;
+    for (let id = 1; id < cap.links; id++) this.linkNext[id] = id + 1;
+    this.freeSlots = new Int32Array(cap.spans);
+    for (let i = 0; i < cap.spans; i++) this.freeSlots[i] = cap.spans - 1 - i;
+    this.freeSlotCount = cap.spans;
+    this.constantsAt = this.layout.constantsPtr;
+    this.setResource({});
+  }
+
+  /** Re-creates every view if linear memory was replaced (memory.grow detaches views); cheap when it was not. */
+  refreshViews(): void {
+    const buffer = this.codec.memory.buffer;
+    if (buffer === this.buffer) return;
+    this.buffer = buffer;
+    const cap = this.capacity;
+    const col = this.layout.columns;
+    const u32 = (name: ColumnName, count: number): U32 => new Uint32Array(buffer, col[name], count);
+    const f64 = (name: ColumnName, count: number): Float64Array => new Float64Array(buffer, col[name], count);
+    const u8 = (name: ColumnName, bytes: number): Uint8Array => new Uint8Array(buffer, col[name], bytes);
+    const s = cap.spans;
+    const a = cap.attributes + 1;
+    const e = cap.events + 1;
+    const l = cap.links + 1;
+    this.spanTraceId = u8('spanTraceId', s * 16); this.spanSpanId = u8('spanSpanId', s * 8);
+    this.spanParentId = u8('spanParentId', s * 8); this.spanFlags = u32('spanFlags', s);
+    this.spanKind = u32('spanKind', s); this.spanScope = u32('spanScope', s);
+    this.spanNamePtr = u32('spanNamePtr', s); this.spanNameLen = u32('spanNameLen', s);
+    this.spanTraceStatePtr = u32('spanTraceStatePtr', s); this.spanTraceStateLen = u32('spanTraceStateLen', s);
+    this.spanStartMs = f64('spanStartMs', s); this.spanEndMs = f64('spanEndMs', s);
+    this.spanAttrHead = u32('spanAttrHead', s); this.spanAttrDropped = u32('spanAttrDropped', s);
+    this.spanEventHead = u32('spanEventHead', s); this.spanEventDropped = u32('spanEventDropped', s);
+    this.spanLinkHead = u32('spanLinkHead', s); this.spanLinkDropped = u32('spanLinkDropped', s);
+    this.spanStatusCode = u32('spanStatusCode', s); this.spanStatusMsgPtr = u32('spanStatusMsgPtr', s);
+    this.spanStatusMsgLen = u32('spanStatusMsgLen', s);
+    this.attrKeyPtr = u32('attrKeyPtr', a); this.attrKeyLen = u32('attrKeyLen', a);
+    this.attrKind = u32('attrKind', a); this.attrNum = f64('attrNum', a);
+    this.attrRefPtr = u32('attrRefPtr', a); this.attrRefLen = u32('attrRefLen', a); this.attrNext = u32('attrNext', a);
+    this.eventTimeMs = f64('eventTimeMs', e); this.eventNamePtr = u32('eventNamePtr', e);
+    this.eventNameLen = u32('eventNameLen', e); this.eventAttrHead = u32('eventAttrHead', e);
+    this.eventAttrDropped = u32('eventAttrDropped', e); this.eventNext = u32('eventNext', e);
+    this.linkTraceId = u8('linkTraceId', l * 16); this.linkSpanId = u8('linkSpanId', l * 8);
+    this.linkTraceStatePtr = u32('linkTraceStatePtr', l); this.linkTraceStateLen = u32('linkTraceStateLen', l);
+    this.linkFlags = u32('linkFlags', l); this.linkAttrHead = u32('linkAttrHead', l);
+    this.linkAttrDropped = u32('linkAttrDropped', l); this.linkNext = u32('linkNext', l);
+    this.scopeBytesPtr = u32('scopeBytesPtr', cap.scopes); this.scopeBytesLen = u32('scopeBytesLen', cap.scopes);
+    this.scopeSchemaPtr = u32('scopeSchemaPtr', cap.scopes); this.scopeSchemaLen = u32('scopeSchemaLen', cap.scopes);
+    this.batchSlots = new Uint32Array(buffer, this.layout.batchSlotsPtr, s);
+    this.memoryBytes = new Uint8Array(buffer);
+    this.strings.refreshView(buffer);
+  }
+
+  // ---- Resource and scopes: encoded once, at configuration time.
+
+  /**
+   * Sets the Resource every batch carries: attributes are encoded once into the constants region.
+   * Invalid attributes are dropped and counted, as on spans.
+   */
+  setResource(attributes: Readonly<Record<string, unknown>>, schemaUrl = ''): void {
+    const head = this.collectConstAttributes(attributes);
+    const fieldPtr = this.constantsAt;
+    let fieldLen = this.codec.exports.encodeResource(head, this.constDropped[0]!, fieldPtr, this.constantsLeft());
+    if (fieldLen < 0) {
+      this.counters.constantRegionFull++;
+      fieldLen = this.codec.exports.encodeResource(0, 0, fieldPtr, this.constantsLeft());
+    }
+    this.releaseConstRecords();
+    this.constantsAt += Math.max(fieldLen, 0);
+    const schemaLen = this.putConstantString(schemaUrl);
+    this.codec.exports.setResource(fieldPtr, Math.max(fieldLen, 0), this.constantsAt - schemaLen, schemaLen);
+  }
+
+  /**
+   * Registers an instrumentation scope and returns its id for startSpan(), or -1 when the scope table is full.
+   * The same (name, version, schemaUrl) without attributes returns the same id.
+   */
+  addScope(name: string, version = '', schemaUrl = '', attributes?: Readonly<Record<string, unknown>>): number {
+    const key = attributes === undefined ? `${name}\u0000${version}\u0000${schemaUrl}` : undefined;
+    if (key !== undefined) {
+      const known = this.scopeIds.get(key);
+      if (known !== undefined) return known;
+    }
+    if (this.scopeCount >= this.capacity.scopes) {
+      this.counters.scopesExhausted++;
+      return -1;
+    }
+    const id = this.scopeCount++;
+    const head = this.collectConstAttributes(attributes ?? {});
+    const strings = this.strings;
+    const nameOk = typeof name === 'string' && strings.put(name, Infinity);
+    const namePtr = nameOk ? strings.lastPtr : 0;
+    const nameLen = nameOk ? strings.lastLen : 0;
+    const versionOk = typeof version === 'string' && strings.put(version, Infinity);
+    const fieldPtr = this.constantsAt;
+    let fieldLen = this.codec.exports.encodeScope(
+      namePtr, nameLen, versionOk ? strings.lastPtr : 0, versionOk ? strings.lastLen : 0,
+      head, this.constDropped[0]!, fieldPtr, this.constantsLeft(),
+    );
+    if (fieldLen < 0) {
+      this.counters.constantRegionFull++;
+      fieldLen = 0;
+    }
+    this.releaseConstRecords();
+    this.constantsAt += fieldLen;
+    this.scopeBytesPtr[id] = fieldPtr;
+    this.scopeBytesLen[id] = fieldLen;
+    const schemaLen = this.putConstantString(typeof schemaUrl === 'string' ? schemaUrl : '');
+    this.scopeSchemaPtr[id] = this.constantsAt - schemaLen;
+    this.scopeSchemaLen[id] = schemaLen;
+    if (key !== undefined) this.scopeIds.set(key, id);
+    return id;
+  }
+
+  // ---- Span lifecycle.
+
+  /**
+   * Starts a span and returns its slot, or -1 when every slot is in use (counted in spanSlotsExhausted).
+   * parentSlot >= 0 makes it a child of that (local) span: same trace id, trace state and trace flags;
+   * -1 starts a new trace with random ids, sampled.
+   */
+  startSpan(scope: number, name: string, kind: number, startMs: number, parentSlot = -1): number {
+    if (!(scope >= 0 && scope < this.scopeCount)) {
+      this.counters.scopesExhausted++;
+      return -1;
+    }
+    if (this.freeSlotCount === 0) {
+      this.counters.spanSlotsExhausted++;
+      return -1;
+    }
+    const slot = this.freeSlots[--this.freeSlotCount]!;
+    this.spanState[slot] = STATE_LIVE;
+    this.spanStrMask[slot] = 0;
+    this.spanScope[slot] = scope;
+    this.spanKind[slot] = kind >= 0 && kind <= 5 ? kind | 0 : SpanKindCode.INTERNAL;
+    const start = this.sanitizeTime(startMs);
+    this.spanStartMs[slot] = start;
+    this.spanEndMs[slot] = start;
+    this.spanAttrHead[slot] = 0; this.spanAttrTail[slot] = 0; this.spanAttrCount[slot] = 0;
+    this.spanAttrDropped[slot] = 0;
+    this.spanEventHead[slot] = 0; this.spanEventTail[slot] = 0; this.spanEventCount[slot] = 0;
+    this.spanEventDropped[slot] = 0;
+    this.spanLinkHead[slot] = 0; this.spanLinkTail[slot] = 0; this.spanLinkCount[slot] = 0;
+    this.spanLinkDropped[slot] = 0;
+    this.spanOwnedHead[slot] = 0; this.spanOwnedTail[slot] = 0;
+    this.spanStatusCode[slot] = 0; this.spanStatusMsgLen[slot] = 0;
+    this.spanTraceStateLen[slot] = 0;
+    if (parentSlot >= 0 && parentSlot < this.capacity.spans && this.spanState[parentSlot] !== STATE_FREE) {
+      this.spanTraceId.copyWithin(slot * 16, parentSlot * 16, parentSlot * 16 + 16);
+      this.copyParentSpanId(slot, parentSlot);
+      this.spanFlags[slot] = (this.spanFlags[parentSlot]! & 0xff) | FLAG_HAS_IS_REMOTE;
+      const stateLen = this.spanTraceStateLen[parentSlot]!;
+      if (stateLen !== 0) {
+        this.spanTraceStatePtr[slot] = this.spanTraceStatePtr[parentSlot]!;
+        this.spanTraceStateLen[slot] = stateLen;
+        this.markHalf(slot, this.strings.halfOf(this.spanTraceStatePtr[slot]!));
+      }
+    } else {
+      this.randomId(this.spanTraceId, slot * 16, 16);
+      this.spanParentId.fill(0, slot * 8, slot * 8 + 8);
+      this.spanFlags[slot] = TRACE_FLAG_SAMPLED | FLAG_HAS_IS_REMOTE;
+    }
+    this.randomId(this.spanSpanId, slot * 8, 8);
+    this.counters.spansStarted++;
+    this.writeName(slot, name);
+    return slot;
+  }
+
+  /** The generation of a slot: pair it with the slot as the span's handle. */
+  generationOf(slot: number): number {
+    return this.spanGen[slot]!;
+  }
+
+  /** True while the handle names a span that has not ended. */
+  isLive(slot: number, gen: number): boolean {
+    return this.spanGen[slot] === gen && this.spanState[slot] === STATE_LIVE;
+  }
+
+  /**
+   * Makes the span a child of a remote (or otherwise non-arena) parent given as W3C hex ids.
+   * Invalid ids are ignored and counted (the span keeps its own new trace).
+   */
+  setParentContext(
+    slot: number, gen: number, traceIdHex: string, parentSpanIdHex: string,
+    traceFlags: number, isRemote: boolean, traceState = '',
+  ): boolean {
+    if (!this.writable(slot, gen)) return false;
+    if (!validHexId(traceIdHex, 32) || !validHexId(parentSpanIdHex, 16)) {
+      this.counters.invalidLinks++;
+      return false;
+    }
+    writeHex(traceIdHex, this.spanTraceId, slot * 16);
+    writeHex(parentSpanIdHex, this.spanParentId, slot * 8);
+    this.spanFlags[slot] = (traceFlags & 0xff) | FLAG_HAS_IS_REMOTE | (isRemote ? FLAG_IS_REMOTE : 0);
+    this.spanTraceStateLen[slot] = 0;
+    if (typeof traceState === 'string' && traceState.length > 0 && this.putString(slot, traceState, Infinity)) {
+      this.spanTraceStatePtr[slot] = this.strings.lastPtr;
+      this.spanTraceStateLen[slot] = this.strings.lastLen;
+    }
+    return true;
+  }
+
+  /** Sets W3C trace flags (bits 0-7) keeping the remote-parent bits. */
+  setTraceFlags(slot: number, gen: number, traceFlags: number): boolean {
+    if (!this.writable(slot, gen)) return false;
+    this.spanFlags[slot] = (this.spanFlags[slot]! & ~0xff) | (traceFlags & 0xff);
+    return true;
+  }
+
+  /** Renames a live span. A non-string name is counted and leaves the name unchanged. */
+  updateName(slot: number, gen: number, name: string): boolean {
+    if (!this.writable(slot, gen)) return false;
+    if (typeof name !== 'string') {
+      this.counters.invalidNames++;
+      return false;
+    }
+    return this.writeName(slot, name);
+  }
+
+  /** Sets (or replaces, by key) one span attribute. Returns whether it was stored. */
+  setAttribute(slot: number, gen: number, key: string, value: unknown): boolean {
+    if (!this.writable(slot, gen)) return false;
+    return this.putAttribute(slot, this.spanAttrHead, this.spanAttrTail, this.spanAttrCount, this.spanAttrDropped,
+      slot, this.limits.attributeCount, key, value);
+  }
+
+  /** Adds an event; returns its record id (for setEventAttribute) or -1 if dropped (counted on the wire too). */
+  addEvent(slot: number, gen: number, name: string, timeMs: number,
+    attributes?: Readonly<Record<string, unknown>>): number {
+    if (!this.writable(slot, gen)) return -1;
+    if (this.spanEventCount[slot]! >= this.limits.eventCount) {
+      this.spanEventDropped[slot]!++;
+      this.counters.eventsOverLimit++;
+      return -1;
+    }
+    const id = this.eventFreeHead;
+    if (id === 0) {
+      this.spanEventDropped[slot]!++;
+      this.counters.eventPoolFull++;
+      return -1;
+    }
+    this.eventFreeHead = this.eventNext[id]!;
+    this.eventNext[id] = 0;
+    this.eventTimeMs[id] = this.sanitizeTime(timeMs);
+    this.eventAttrHead[id] = 0; this.eventAttrTail[id] = 0; this.eventAttrCount[id] = 0;
+    this.eventAttrDropped[id] = 0;
+    this.eventNameLen[id] = 0;
+    if (typeof name !== 'string') this.counters.invalidNames++;
+    else if (this.putString(slot, name, Infinity)) {
+      this.eventNamePtr[id] = this.strings.lastPtr;
+      this.eventNameLen[id] = this.strings.lastLen;
+    }
+    if (this.spanEventHead[slot] === 0) this.spanEventHead[slot] = id;
+    else this.eventNext[this.spanEventTail[slot]!] = id;
+    this.spanEventTail[slot] = id;
+    this.spanEventCount[slot]!++;
+    if (attributes !== undefined && attributes !== null && typeof attributes === 'object') {
+      for (const key in attributes) this.setEventAttribute(slot, gen, id, key, attributes[key]);
+    }
+    return id;
+  }
+
+  /** Sets one attribute of an event returned by addEvent() on the same live span. */
+  setEventAttribute(slot: number, gen: number, eventId: number, key: string, value: unknown): boolean {
+    if (!this.writable(slot, gen) || !(eventId > 0 && eventId <= this.capacity.events)) return false;
+    return this.putAttribute(slot, this.eventAttrHead, this.eventAttrTail, this.eventAttrCount, this.eventAttrDropped,
+      eventId, this.limits.attributePerEventCount, key, value);
+  }
+
+  /**
+   * Adds a link to another span context given as W3C hex ids; returns its record id or -1 if dropped.
+   * Invalid or all-zero ids are refused (invalidLinks), as the OTel spec asks.
+   */
+  addLink(slot: number, gen: number, traceIdHex: string, spanIdHex: string, traceFlags: number,
+    isRemote: boolean, traceState = '', attributes?: Readonly<Record<string, unknown>>): number {
+    if (!this.writable(slot, gen)) return -1;
+    if (!validHexId(traceIdHex, 32) || !validHexId(spanIdHex, 16)) {
+      this.counters.invalidLinks++;
+      return -1;
+    }
+    if (this.spanLinkCount[slot]! >= this.limits.linkCount) {
+      this.spanLinkDropped[slot]!++;
+      this.counters.linksOverLimit++;
+      return -1;
+    }
+    const id = this.linkFreeHead;
+    if (id === 0) {
+      this.spanLinkDropped[slot]!++;
+      this.counters.linkPoolFull++;
+      return -1;
+    }
+    this.linkFreeHead = this.linkNext[id]!;
+    this.linkNext[id] = 0;
+    writeHex(traceIdHex, this.linkTraceId, id * 16);
+    writeHex(spanIdHex, this.linkSpanId, id * 8);
+    this.linkFlags[id] = ((traceFlags | 0) & 0xff) | FLAG_HAS_IS_REMOTE | (isRemote ? FLAG_IS_REMOTE : 0);
+    this.linkTraceStateLen[id] = 0;
+    if (typeof traceState === 'string' && traceState.length > 0 && this.putString(slot, traceState, Infinity)) {
+      this.linkTraceStatePtr[id] = this.strings.lastPtr;
+      this.linkTraceStateLen[id] = this.strings.lastLen;
+    }
+    this.linkAttrHead[id] = 0; this.linkAttrTail[id] = 0; this.linkAttrCount[id] = 0; this.linkAttrDropped[id] = 0;
+    if (this.spanLinkHead[slot] === 0) this.spanLinkHead[slot] = id;
+    else this.linkNext[this.spanLinkTail[slot]!] = id;
+    this.spanLinkTail[slot] = id;
+    this.spanLinkCount[slot]!++;
+    if (attributes !== undefined && attributes !== null && typeof attributes === 'object') {
+      for (const key in attributes) this.setLinkAttribute(slot, gen, id, key, attributes[key]);
+    }
+    return id;
+  }
+
+  /** Sets one attribute of a link returned by addLink() on the same live span. */
+  setLinkAttribute(slot: number, gen: number, linkId: number, key: string, value: unknown): boolean {
+    if (!this.writable(slot, gen) || !(linkId > 0 && linkId <= this.capacity.links)) return false;
+    return this.putAttribute(slot, this.linkAttrHead, this.linkAttrTail, this.linkAttrCount, this.linkAttrDropped,
+      linkId, this.limits.attributePerLinkCount, key, value);
+  }
+
+  /**
+   * Sets the status per the OTel API: UNSET is ignored, OK is final, a message is kept only with ERROR.
+   */
+  setStatus(slot: number, gen: number, code: number, message?: string): boolean {
+    if (!this.writable(slot, gen)) return false;
+    if (code !== StatusCodeValue.OK && code !== StatusCodeValue.ERROR) {
+      if (code !== StatusCodeValue.UNSET) this.counters.invalidStatus++;
+      return false;
+    }
+    if (this.spanStatusCode[slot] === StatusCodeValue.OK) return false;
+    this.spanStatusCode[slot] = code;
+    this.spanStatusMsgLen[slot] = 0;
+    if (code === StatusCodeValue.ERROR && typeof message === 'string' && message.length > 0 &&
+      this.putString(slot, message, Infinity)) {
+      this.spanStatusMsgPtr[slot] = this.strings.lastPtr;
+      this.spanStatusMsgLen[slot] = this.strings.lastLen;
+    }
+    return true;
+  }
+
+  /** Ends a live span at endMs (ms since the time origin; clamped to its start). Later calls are no-ops. */
+  endSpan(slot: number, gen: number, endMs: number): boolean {
+    if (!this.writable(slot, gen)) return false;
+    const end = this.sanitizeTime(endMs);
+    const start = this.spanStartMs[slot]!;
+    this.spanEndMs[slot] = end < start ? start : end;
+    this.spanState[slot] = STATE_ENDED;
+    this.counters.spansEnded++;
+    return true;
+  }
+
+  /** Returns a span's slot and records to their pools; every handle to it goes stale. Idempotent. */
+  freeSpan(slot: number): void {
+    if (!(slot >= 0 && slot < this.capacity.spans) || this.spanState[slot] === STATE_FREE) return;
+    const ownedHead = this.spanOwnedHead[slot]!;
+    if (ownedHead !== 0) {
+      this.attrOwnedNext[this.spanOwnedTail[slot]!] = this.attrFreeHead;
+      this.attrFreeHead = ownedHead;
+    }
+    const eventHead = this.spanEventHead[slot]!;
+    if (eventHead !== 0) {
+      this.eventNext[this.spanEventTail[slot]!] = this.eventFreeHead;
+      this.eventFreeHead = eventHead;
+    }
+    const linkHead = this.spanLinkHead[slot]!;
+    if (linkHead !== 0) {
+      this.linkNext[this.spanLinkTail[slot]!] = this.linkFreeHead;
+      this.linkFreeHead = linkHead;
+    }
+    const mask = this.spanStrMask[slot]!;
+    if ((mask & 1) !== 0) this.strings.halfRefs[0]!--;
+    if ((mask & 2) !== 0) this.strings.halfRefs[1]!--;
+    this.spanState[slot] = STATE_FREE;
+    this.spanGen[slot] = (this.spanGen[slot]! + 1) & GENERATION_MASK || 1;
+    this.freeSlots[this.freeSlotCount++] = slot;
+    this.counters.spansFreed++;
+  }
+
+  /** Slots in use (live or ended, not yet freed). */
+  get usedSlots(): number {
+    return this.capacity.spans - this.freeSlotCount;
+  }
+
+  /** True once endSpan() ran and until freeSpan(). */
+  isEnded(slot: number): boolean {
+    return this.spanState[slot] === STATE_ENDED;
+  }
+
+  // ---- Slow-path readers (tests, spanContext()): these allocate strings.
+
+  traceIdHex(slot: number): string { return toHex(this.spanTraceId, slot * 16, 16); }
+  spanIdHex(slot: number): string { return toHex(this.spanSpanId, slot * 8, 8); }
+  parentSpanIdHex(slot: number): string { return toHex(this.spanParentId, slot * 8, 8); }
+  flagsOf(slot: number): number { return this.spanFlags[slot]!; }
+
+  // ---- Internals.
+
+  private writable(slot: number, gen: number): boolean {
+    if (this.spanGen[slot] !== gen) {
+      this.counters.staleHandleCalls++;
+      return false;
+    }
+    if (this.spanState[slot] !== STATE_LIVE) {
+      this.counters.callsAfterEnd++;
+      return false;
+    }
+    return true;
+  }
+
+  private writeName(slot: number, name: string): boolean {
+    if (typeof name !== 'string') {
+      this.counters.invalidNames++;
+      this.spanNameLen[slot] = 0;
+      return false;
+    }
+    if (!this.putString(slot, name, Infinity)) {
+      this.spanNameLen[slot] = 0;
+      return false;
+    }
+    this.spanNamePtr[slot] = this.strings.lastPtr;
+    this.spanNameLen[slot] = this.strings.lastLen;
+    return true;
+  }
+
+  private copyParentSpanId(slot: number, parentSlot: number): void {
+    const ids = this.spanSpanId;
+    const parents = this.spanParentId;
+    const from = parentSlot * 8;
+    const to = slot * 8;
+    for (let i = 0; i < 8; i++) parents[to + i] = ids[from + i]!;
+  }
+
+  private sanitizeTime(ms: number): number {
+    if (typeof ms === 'number' && ms === ms && ms !== Infinity && ms !== -Infinity) return ms;
+    this.counters.invalidTimes++;
+    return nowMs();
+  }
+
+  /** Copies len random bytes (never all zero: an all-zero id is invalid) from the pooled random buffer. */
+  private randomId(target: Uint8Array, offset: number, len: number): void {
+    for (;;) {
+      if (this.randomPos + len > RANDOM_POOL_BYTES) {
+        crypto.getRandomValues(this.randomPool);
+        this.randomPos = 0;
+      }
+      const pool = this.randomPool;
+      let any = 0;
+      for (let i = 0; i < len; i++) {
+        const b = pool[this.randomPos + i]!;
+        target[offset + i] = b;
+        any |= b;
+      }
+      this.randomPos += len;
+      if (any !== 0) return;
+    }
+  }
+
+  /** Interns a string for span `owner` (-1: resource/scope), marking which pool half the span now references. */
+  private putString(owner: number, str: string, maxUnits: number): boolean {
+    if (!this.strings.put(str, maxUnits)) {
+      this.counters.stringPoolFull++;
+      return false;
+    }
+    if (this.strings.lastTruncated) this.counters.valuesTruncated++;
+    if (owner >= 0) this.markHalf(owner, this.strings.epoch);
+    return true;
+  }
+
+  private markHalf(owner: number, half: number): void {
+    const bit = 1 << half;
+    if ((this.spanStrMask[owner]! & bit) === 0) {
+      this.spanStrMask[owner]! |= bit;
+      this.strings.halfRefs[half]!++;
+    }
+  }
+
+  /** Takes an attribute record off the free list and chains it to its owner; 0 when the pool is empty. */
+  private allocAttr(owner: number): number {
+    const id = this.attrFreeHead;
+    if (id === 0) return 0;
+    this.attrFreeHead = this.attrOwnedNext[id]!;
+    this.attrOwnedNext[id] = 0;
+    this.attrNext[id] = 0;
+    if (owner >= 0) {
+      if (this.spanOwnedHead[owner] === 0) this.spanOwnedHead[owner] = id;
+      else this.attrOwnedNext[this.spanOwnedTail[owner]!] = id;
+      this.spanOwnedTail[owner] = id;
+    } else {
+      if (this.constOwnedHead === 0) this.constOwnedHead = id;
+      else this.attrOwnedNext[this.constOwnedTail] = id;
+      this.constOwnedTail = id;
+    }
+    return id;
+  }
+
+  /**
+   * Stores key=value in the list (heads/tails/counts/droppeds)[index] owned by span `owner` (-1: constants),
+   * replacing the value of an existing key. Over the count limit or out of records: dropped and counted.
+   */
+  private putAttribute(owner: number, heads: U32, tails: U32, counts: U32, droppeds: U32, index: number,
+    limit: number, key: string, value: unknown): boolean {
+    if (typeof key !== 'string' || key.length === 0) {
+      this.counters.invalidAttributes++;
+      return false;
+    }
+    const kind = attributeKind(value);
+    if (kind === KIND_INVALID) {
+      this.counters.invalidAttributes++;
+      return false;
+    }
+    for (let id = heads[index]!; id !== 0; id = this.attrNext[id]!) {
+      if (this.attrKeyStr[id] === key) return this.writeValue(id, kind, value, owner);
+    }
+    if (counts[index]! >= limit) {
+      droppeds[index]!++;
+      this.counters.attributesOverLimit++;
+      return false;
+    }
+    const id = this.allocAttr(owner);
+    if (id === 0) {
+      droppeds[index]!++;
+      this.counters.attributePoolFull++;
+      return false;
+    }
+    if (!this.putString(owner, key, Infinity) ||
+      (this.attrKeyPtr[id] = this.strings.lastPtr, this.attrKeyLen[id] = this.strings.lastLen,
+      !this.writeValue(id, kind, value, owner))) {
+      return false; // the record stays on its owner's chain and is recycled with it
+    }
+    this.attrKeyStr[id] = key;
+    if (heads[index] === 0) heads[index] = id;
+    else this.attrNext[tails[index]!] = id;
+    tails[index] = id;
+    counts[index]!++;
+    return true;
+  }
+
+  /** Writes a classified value into record id; false (record unchanged) when a string or element can't be stored. */
+  private writeValue(id: number, kind: number, value: unknown, owner: number): boolean {
+    if (kind === KIND_ARRAY) {
+      const array = value as readonly unknown[];
+      let first = 0;
+      let last = 0;
+      for (let i = 0; i < array.length; i++) {
+        const element = this.allocAttr(owner);
+        if (element === 0) {
+          this.counters.attributePoolFull++;
+          return false;
+        }
+        if (!this.writeScalar(element, array[i], owner)) return false;
+        if (first === 0) first = element;
+        else this.attrNext[last] = element;
+        last = element;
+      }
+      this.attrRefPtr[id] = first;
+      this.attrRefLen[id] = array.length;
+    } else if (!this.writeScalar(id, value, owner)) {
+      return false;
+    }
+    this.attrKind[id] = kind;
+    return true;
+  }
+
+  private writeScalar(id: number, value: unknown, owner: number): boolean {
+    switch (typeof value) {
+      case 'string':
+        if (!this.putString(owner, value, this.limits.attributeValueLength)) return false;
+        this.attrRefPtr[id] = this.strings.lastPtr;
+        this.attrRefLen[id] = this.strings.lastLen;
+        this.attrKind[id] = KIND_STRING;
+        return true;
+      case 'boolean':
+        this.attrNum[id] = value ? 1 : 0;
+        this.attrKind[id] = KIND_BOOL;
+        return true;
+      case 'number':
+        this.attrNum[id] = value;
+        this.attrKind[id] = numberKind(value) === KIND_INT ? KIND_INT : KIND_DOUBLE;
+        return true;
+      default: // null or undefined inside an array (attributeKind() refused everything else)
+        this.attrKind[id] = KIND_EMPTY;
+        return true;
+    }
+  }
+
+  private collectConstAttributes(attributes: Readonly<Record<string, unknown>>): number {
+    this.constHead[0] = 0; this.constTail[0] = 0; this.constCount[0] = 0; this.constDropped[0] = 0;
+    if (attributes !== null && typeof attributes === 'object') {
+      for (const key in attributes) {
+        this.putAttribute(-1, this.constHead, this.constTail, this.constCount, this.constDropped, 0,
+          this.limits.attributeCount, key, attributes[key]);
+      }
+    }
+    return this.constHead[0]!;
+  }
+
+  private releaseConstRecords(): void {
+    if (this.constOwnedHead !== 0) {
+      this.attrOwnedNext[this.constOwnedTail] = this.attrFreeHead;
+      this.attrFreeHead = this.constOwnedHead;
+    }
+    this.constOwnedHead = 0;
+    this.constOwnedTail = 0;
+  }
+
+  private constantsLeft(): number {
+    return this.layout.constantsPtr + this.capacity.constantBytes - this.constantsAt;
+  }
+
+  /** Writes a UTF-8 string into the constants region (not the recycled pool); returns its length (0 if none). */
+  private putConstantString(str: string): number {
+    if (typeof str !== 'string' || str.length === 0) return 0;
+    if (maxUtf8Bytes(str.length) > this.constantsLeft()) {
+      this.counters.constantRegionFull++;
+      return 0;
+    }
+    const len = encodeUtf8(str, str.length, this.memoryBytes, this.constantsAt);
+    this.constantsAt += len;
+    return len;
+  }
+}
+
+function hexNibble(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48; // 0-9
+  if (code >= 97 && code <= 102) return code - 87; // a-f
+  if (code >= 65 && code <= 70) return code - 55; // A-F
+  return -1;
+}
+
+/** A W3C id: exactly `hexChars` hex digits, not all zero. */
+function validHexId(hex: unknown, hexChars: number): boolean {
+  if (typeof hex !== 'string' || hex.length !== hexChars) return false;
+  let nonZero = false;
+  for (let i = 0; i < hexChars; i++) {
+    const nibble = hexNibble(hex.charCodeAt(i));
+    if (nibble < 0) return false;
+    if (nibble !== 0) nonZero = true;
+  }
+  return nonZero;
+}
+
+function writeHex(hex: string, target: Uint8Array, offset: number): void {
+  for (let i = 0; i < hex.length; i += 2) {
+    target[offset + (i >> 1)] = (hexNibble(hex.charCodeAt(i)) << 4) | hexNibble(hex.charCodeAt(i + 1));
+  }
+}
+
+function toHex(bytes: Uint8Array, offset: number, len: number): string {
+  let out = '';
+  for (let i = 0; i < len; i++) out += (bytes[offset + i]! + 0x100).toString(16).slice(1);
+  return out;
+}

@@ -1,0 +1,86 @@
+// Loads the spanwire WASM codec on any runtime: embedded bytes (Node, Deno, Bun, browsers) or a precompiled
+// WebAssembly.Module (workerd, which forbids compiling bytes at run time). Owns the imported linear memory.
+// Never throws after load; never touches node:* or process.
+import { CODEC_WASM_BASE64 } from './codec-wasm.generated.js';
+
+/** The codec's exports: all numbers in, numbers out (pointers and lengths are byte offsets in `memory`). */
+export interface CodecExports {
+  heapBase(): number;
+  setColumns(descriptorPtr: number): void;
+  setResource(fieldPtr: number, fieldLen: number, schemaPtr: number, schemaLen: number): void;
+  setTimeOrigin(msInt: number, fracMs: number): void;
+  encodeBatch(slotsPtr: number, count: number, outPtr: number, outCap: number): number;
+  encodeResource(attrHead: number, droppedCount: number, outPtr: number, outCap: number): number;
+  encodeScope(
+    namePtr: number, nameLen: number, versionPtr: number, versionLen: number,
+    attrHead: number, droppedCount: number, outPtr: number, outCap: number,
+  ): number;
+  gzipScratchBytes(): number;
+  gzipBound(srcLen: number): number;
+  gzipCompress(srcPtr: number, srcLen: number, dstPtr: number, dstCap: number, scratchPtr: number, level: number): number;
+  crc32(ptr: number, len: number, crc: number): number;
+}
+
+/** One instantiated codec and the memory it encodes from. */
+export interface CodecInstance {
+  readonly exports: CodecExports;
+  readonly memory: WebAssembly.Memory;
+  /** First byte the JS side may lay out (above the module's static data), 16-byte aligned. */
+  readonly heapBase: number;
+}
+
+/** Where the codec comes from: omitted = the embedded release build. */
+export type CodecSource = WebAssembly.Module | ArrayBuffer | Uint8Array;
+
+const WASM_PAGE_BYTES = 65536;
+// Enough for the module's static data; the arena grows the memory once to its configured size.
+const INITIAL_PAGES = 4;
+
+let embeddedModule: WebAssembly.Module | undefined;
+
+function decodeBase64(base64: string): Uint8Array {
+  const text = atob(base64); // atob: in every runtime spanwire targets (Node >= 16, Deno, Bun, workerd, browsers)
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+function compile(source: CodecSource | undefined): WebAssembly.Module {
+  if (source instanceof WebAssembly.Module) return source;
+  if (source !== undefined) return new WebAssembly.Module(source as BufferSource);
+  embeddedModule ??= new WebAssembly.Module(decodeBase64(CODEC_WASM_BASE64) as BufferSource);
+  return embeddedModule;
+}
+
+/**
+ * Instantiates the codec synchronously. Pass a precompiled `WebAssembly.Module` on workerd
+ * (`import codec from 'spanwire/codec.wasm'`), or bytes of a specific build (tests load the debug build).
+ * Throws `Error('spanwire: ...')` only here, at configuration time, when WebAssembly itself is unavailable.
+ */
+export function loadCodec(source?: CodecSource): CodecInstance {
+  if (typeof WebAssembly !== 'object') {
+    throw new Error('spanwire: this runtime has no WebAssembly; the OTLP codec cannot run here');
+  }
+  const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES });
+  const instance = new WebAssembly.Instance(compile(source), {
+    env: {
+      memory,
+      abort(_messagePtr: number, _filePtr: number, line: number, column: number): never {
+        throw new Error(`spanwire: codec assertion failed at assembly line ${line}:${column} (debug build)`);
+      },
+    },
+  });
+  const exports = instance.exports as unknown as CodecExports;
+  const heapBase = (exports.heapBase() + 15) & ~15;
+  if (heapBase > INITIAL_PAGES * WASM_PAGE_BYTES) {
+    throw new Error(`spanwire: codec static data (${heapBase} bytes) exceeds its initial memory; rebuild the codec`);
+  }
+  return { exports, memory, heapBase };
+}
+
+/** Grows `memory` (never shrinks) so that it holds at least `bytes`. Detaches every view over the old buffer. */
+export function ensureMemoryBytes(memory: WebAssembly.Memory, bytes: number): void {
+  const havePages = memory.buffer.byteLength / WASM_PAGE_BYTES;
+  const needPages = Math.ceil(bytes / WASM_PAGE_BYTES);
+  if (needPages > havePages) memory.grow(needPages - havePages);
+}
