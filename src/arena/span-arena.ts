@@ -61,6 +61,8 @@ export class ArenaCounters {
   linksOverLimit = 0;
   linkPoolFull = 0;
   invalidLinks = 0;
+  /** setIds()/setParentContext() with ids that are not 32/16 hex digits or are all zero. */
+  invalidIds = 0;
   invalidTimes = 0;
   invalidStatus = 0;
   scopesExhausted = 0;
@@ -357,7 +359,7 @@ export class SpanArena {
   ): boolean {
     if (!this.writable(slot, gen)) return false;
     if (!validHexId(traceIdHex, 32) || !validHexId(parentSpanIdHex, 16)) {
-      this.counters.invalidLinks++;
+      this.counters.invalidIds++;
       return false;
     }
     writeHex(traceIdHex, this.spanTraceId, slot * 16);
@@ -368,6 +370,21 @@ export class SpanArena {
       this.spanTraceStatePtr[slot] = this.strings.lastPtr;
       this.spanTraceStateLen[slot] = this.strings.lastLen;
     }
+    return true;
+  }
+
+  /**
+   * Replaces the span's own trace id and span id (a custom IdGenerator, or deterministic tests).
+   * Invalid or all-zero ids are refused and counted in invalidIds.
+   */
+  setIds(slot: number, gen: number, traceIdHex: string, spanIdHex: string): boolean {
+    if (!this.writable(slot, gen)) return false;
+    if (!validHexId(traceIdHex, 32) || !validHexId(spanIdHex, 16)) {
+      this.counters.invalidIds++;
+      return false;
+    }
+    writeHex(traceIdHex, this.spanTraceId, slot * 16);
+    writeHex(spanIdHex, this.spanSpanId, slot * 8);
     return true;
   }
 
