@@ -14,6 +14,8 @@ export const GZIP_LEVEL_BETTER = 6;
 export class BatchEncoder {
   /** Byte length of the last successful encode() body; the result of the last call (< 0: an ENCODE_* code). */
   lastResult = 0;
+  /** Spans that alone exceed batchBytes: encodeFitting() reported them for dropping. */
+  oversizedSpans = 0;
 
   constructor(readonly arena: SpanArena) {}
 
@@ -41,7 +43,8 @@ export class BatchEncoder {
 
   /**
    * Encodes the longest run of slots[start..start+count) that fits one request, halving on overflow.
-   * Returns how many spans the body in `body` holds; 0 means slots[start] alone does not fit (drop it).
+   * Returns how many spans the body in `body` holds; 0 means slots[start] alone does not fit (counted in
+   * oversizedSpans: drop it) or the input is corrupt (lastResult is ENCODE_BAD_INPUT).
    */
   encodeFitting(slots: ArrayLike<number>, start: number, count: number): number {
     let take = count;
@@ -50,6 +53,7 @@ export class BatchEncoder {
       if (this.lastResult !== ENCODE_NO_ROOM) return 0;
       take = take >> 1;
     }
+    if (count > 0) this.oversizedSpans++;
     return 0;
   }
 
