@@ -6,3 +6,11 @@ export {
 } from './arena/span-arena.js';
 export { BatchEncoder, GZIP_LEVEL_FAST, GZIP_LEVEL_BETTER } from './codec/batch-encoder.js';
 export { nowMs, epochMsToRelMs } from './arena/clock.js';
+export { SpanwireTracerProvider, type SpanwireOptions, type RegisterOptions } from './sdk/tracer-provider.js';
+export type { SpanStats } from './processing/span-accounting.js';
+export type { SpanwireExporter, SpanBatch, ExportOutcome } from './export/span-exporter.js';
+export { InMemorySpanExporter } from './export/in-memory-span-exporter.js';
+export { ConsoleSpanExporter } from './export/console-span-exporter.js';
+export { type FinishedSpan, readFinishedSpan } from './arena/span-reader.js';
+export { type BatchProcessorOptions, DEFAULT_BATCH_OPTIONS } from './processing/batch-span-processor.js';
+export { VERSION } from './version.js';

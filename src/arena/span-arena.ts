@@ -140,6 +140,10 @@ export class SpanArena {
   private constantsAt: number;
   private scopeCount = 0;
   private readonly scopeIds = new Map<string, number>();
+  /** What addScope() was given, by scope id: for slow-path readers only. */
+  readonly scopeInfo: { name: string; version: string; schemaUrl: string }[] = [];
+  /** What setResource() was given: for slow-path readers only. */
+  resourceInfo: { attributes: Readonly<Record<string, unknown>>; schemaUrl: string } = { attributes: {}, schemaUrl: '' };
   private readonly randomPool = new Uint8Array(RANDOM_POOL_BYTES);
   private randomPos = RANDOM_POOL_BYTES;
 
@@ -231,6 +235,7 @@ export class SpanArena {
    * Invalid attributes are dropped and counted, as on spans.
    */
   setResource(attributes: Readonly<Record<string, unknown>>, schemaUrl = ''): void {
+    this.resourceInfo = { attributes, schemaUrl };
     const head = this.collectConstAttributes(attributes);
     const fieldPtr = this.constantsAt;
     let fieldLen = this.codec.exports.encodeResource(head, this.constDropped[0]!, fieldPtr, this.constantsLeft());
@@ -282,6 +287,7 @@ export class SpanArena {
     this.scopeSchemaPtr[id] = this.constantsAt - schemaLen;
     this.scopeSchemaLen[id] = schemaLen;
     if (key !== undefined) this.scopeIds.set(key, id);
+    this.scopeInfo[id] = { name: String(name), version: String(version), schemaUrl: String(schemaUrl) };
     return id;
   }
 
@@ -290,9 +296,11 @@ export class SpanArena {
   /**
    * Starts a span and returns its slot, or -1 when every slot is in use (counted in spanSlotsExhausted).
    * parentSlot >= 0 makes it a child of that (local) span: same trace id, trace state and trace flags;
-   * -1 starts a new trace with random ids, sampled.
+   * -1 starts a new trace, sampled, whose trace id is copied from traceIdBytes[traceIdOffset..+16) when given
+   * (the id a sampler already decided on) or is random.
    */
-  startSpan(scope: number, name: string, kind: number, startMs: number, parentSlot = -1): number {
+  startSpan(scope: number, name: string, kind: number, startMs: number, parentSlot = -1,
+    traceIdBytes?: Uint8Array, traceIdOffset = 0): number {
     if (!(scope >= 0 && scope < this.scopeCount)) {
       this.counters.scopesExhausted++;
       return -1;
@@ -329,7 +337,12 @@ export class SpanArena {
         this.markHalf(slot, this.strings.halfOf(this.spanTraceStatePtr[slot]!));
       }
     } else {
-      this.randomId(this.spanTraceId, slot * 16, 16);
+      if (traceIdBytes !== undefined) {
+        const ids = this.spanTraceId;
+        for (let i = 0; i < 16; i++) ids[slot * 16 + i] = traceIdBytes[traceIdOffset + i]!;
+      } else {
+        this.randomId(this.spanTraceId, slot * 16, 16);
+      }
       this.spanParentId.fill(0, slot * 8, slot * 8 + 8);
       this.spanFlags[slot] = TRACE_FLAG_SAMPLED | FLAG_HAS_IS_REMOTE;
     }
@@ -385,6 +398,17 @@ export class SpanArena {
     }
     writeHex(traceIdHex, this.spanTraceId, slot * 16);
     writeHex(spanIdHex, this.spanSpanId, slot * 8);
+    return true;
+  }
+
+  /** Replaces the span's W3C tracestate header value ('' clears it). */
+  setTraceState(slot: number, gen: number, traceState: string): boolean {
+    if (!this.writable(slot, gen)) return false;
+    this.spanTraceStateLen[slot] = 0;
+    if (typeof traceState === 'string' && traceState.length > 0 && this.putString(slot, traceState, Infinity)) {
+      this.spanTraceStatePtr[slot] = this.strings.lastPtr;
+      this.spanTraceStateLen[slot] = this.strings.lastLen;
+    }
     return true;
   }
 
@@ -575,6 +599,16 @@ export class SpanArena {
 
   // ---- Slow-path readers (tests, spanContext()): these allocate strings.
 
+  /** The UTF-8 string at [ptr, ptr + len) of linear memory. */
+  readString(ptr: number, len: number): string {
+    return len === 0 ? '' : textDecoder.decode(this.memoryBytes.subarray(ptr, ptr + len));
+  }
+
+  /** Whether the slot holds a span (live or ended) with this generation. */
+  holds(slot: number, gen: number): boolean {
+    return this.spanGen[slot] === gen && this.spanState[slot] !== STATE_FREE;
+  }
+
   traceIdHex(slot: number): string { return toHex(this.spanTraceId, slot * 16, 16); }
   spanIdHex(slot: number): string { return toHex(this.spanSpanId, slot * 8, 8); }
   parentSpanIdHex(slot: number): string { return toHex(this.spanParentId, slot * 8, 8); }
@@ -624,7 +658,7 @@ export class SpanArena {
   }
 
   /** Copies len random bytes (never all zero: an all-zero id is invalid) from the pooled random buffer. */
-  private randomId(target: Uint8Array, offset: number, len: number): void {
+  randomId(target: Uint8Array, offset: number, len: number): void {
     for (;;) {
       if (this.randomPos + len > RANDOM_POOL_BYTES) {
         crypto.getRandomValues(this.randomPool);
@@ -806,6 +840,8 @@ export class SpanArena {
     return len;
   }
 }
+
+const textDecoder = new TextDecoder();
 
 function hexNibble(code: number): number {
   if (code >= 48 && code <= 57) return code - 48; // 0-9

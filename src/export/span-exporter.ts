@@ -1,0 +1,32 @@
+// The seam between span processing and transports: an exporter receives a batch of ended span slots and must
+// consume them synchronously (encode or read them) because their slots are recycled as soon as export() returns;
+// the returned outcome may settle later. Never throws (an exporter that throws counts as a failed export).
+import type { SpanArena } from '../arena/span-arena.js';
+
+/** A batch handed to an exporter: `count` ended span slots of `arena`, valid only during the export() call. */
+export interface SpanBatch {
+  readonly arena: SpanArena;
+  readonly slots: Uint32Array;
+  readonly count: number;
+}
+
+/** How an export ended, for accounting: every span of the batch is either delivered or dropped with a reason. */
+export interface ExportOutcome {
+  /** Spans the receiver accepted. */
+  delivered: number;
+  /** Spans lost, with the reason (a key of the stats' dropped table, e.g. 'export_failed'). */
+  dropped: number;
+  dropReason?: string;
+  /** Request bytes sent on the wire (after compression), for stats. */
+  bytesSent?: number;
+}
+
+/** Receives batches of spans. Implementations: OTLP over HTTP/gRPC, in-memory (tests), console (debugging). */
+export interface SpanwireExporter {
+  /** Consume the batch now (its slots are recycled when this returns); report the outcome when known. */
+  export(batch: SpanBatch): ExportOutcome | Promise<ExportOutcome>;
+  /** Waits for work the exporter itself buffers; optional. */
+  forceFlush?(): Promise<void>;
+  /** Releases connections; after it, export() should report every span as dropped ('shutdown'). */
+  shutdown(): Promise<void>;
+}

@@ -1,0 +1,150 @@
+// The arena-native batch span processor (OTel SDK BatchSpanProcessor semantics): ended span slots wait in a
+// typed-array ring, leave in batches of maxExportBatchSize as soon as one is full (in a macrotask, never inside
+// span.end()) or when the schedule delay fires. Bounded everywhere: a full queue drops and counts.
+// Allocates nothing per span; never throws into span.end().
+import type { SpanArena } from '../arena/span-arena.js';
+import type { SpanwireExporter } from '../export/span-exporter.js';
+import { ExportDispatcher } from './export-dispatcher.js';
+import type { SpanAccounting } from './span-accounting.js';
+import type { ArenaSpanProcessor } from './span-processor.js';
+import { setUnrefTimeout } from './unref-timeout.js';
+
+/** OTEL_BSP_* settings plus a bound on concurrent exports. */
+export interface BatchProcessorOptions {
+  /** OTEL_BSP_MAX_QUEUE_SIZE: ended spans waiting for export (2048). */
+  maxQueueSize: number;
+  /** OTEL_BSP_MAX_EXPORT_BATCH_SIZE: spans per export (512, at most maxQueueSize). */
+  maxExportBatchSize: number;
+  /** OTEL_BSP_SCHEDULE_DELAY: longest wait before a partial batch leaves (5000 ms). */
+  scheduledDelayMs: number;
+  /** OTEL_BSP_EXPORT_TIMEOUT: an export not settled by then counts as timed out (30000 ms). */
+  exportTimeoutMs: number;
+  /** Exports in flight at once; further full batches wait in the queue (2). */
+  maxConcurrentExports: number;
+}
+
+export const DEFAULT_BATCH_OPTIONS: BatchProcessorOptions = {
+  maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMs: 5000, exportTimeoutMs: 30000,
+  maxConcurrentExports: 2,
+};
+
+export class BatchSpanProcessor implements ArenaSpanProcessor {
+  readonly options: BatchProcessorOptions;
+  private readonly queue: Uint32Array;
+  private head = 0;
+  private size = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private eagerScheduled = false;
+  private isShutdown = false;
+  private readonly dispatcher: ExportDispatcher;
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    this.drain(true);
+  };
+  private readonly onEager = (): void => {
+    this.eagerScheduled = false;
+    this.drain(false);
+  };
+
+  constructor(
+    private readonly arena: SpanArena,
+    private readonly exporter: SpanwireExporter,
+    private readonly accounting: SpanAccounting,
+    options: Partial<BatchProcessorOptions> = {},
+  ) {
+    const merged = { ...DEFAULT_BATCH_OPTIONS, ...options };
+    merged.maxQueueSize = Math.max(1, Math.floor(merged.maxQueueSize));
+    merged.maxExportBatchSize = Math.max(1, Math.min(Math.floor(merged.maxExportBatchSize), merged.maxQueueSize,
+      arena.capacity.spans));
+    merged.maxConcurrentExports = Math.max(1, Math.floor(merged.maxConcurrentExports));
+    this.options = merged;
+    this.queue = new Uint32Array(merged.maxQueueSize);
+    this.dispatcher = new ExportDispatcher(arena, exporter, accounting, merged.exportTimeoutMs,
+      () => this.drain(false));
+  }
+
+  get queueSize(): number {
+    return this.size;
+  }
+
+  get inFlightSpans(): number {
+    return this.dispatcher.inFlightSpans;
+  }
+
+  onEnd(slot: number): void {
+    if (this.isShutdown) {
+      this.arena.freeSpan(slot);
+      this.accounting.drop('shutdown', 1);
+      return;
+    }
+    const capacity = this.queue.length;
+    if (this.size >= capacity) {
+      this.arena.freeSpan(slot);
+      this.accounting.drop('queue_full', 1);
+      return;
+    }
+    let tail = this.head + this.size;
+    if (tail >= capacity) tail -= capacity;
+    this.queue[tail] = slot;
+    this.size++;
+    if (this.size >= this.options.maxExportBatchSize) {
+      if (!this.eagerScheduled) {
+        this.eagerScheduled = true;
+        setUnrefTimeout(this.onEager, 0);
+      }
+    } else if (this.timer === undefined) {
+      this.timer = setUnrefTimeout(this.onTimer, this.options.scheduledDelayMs);
+    }
+  }
+
+  async forceFlush(timeoutMs = this.options.exportTimeoutMs): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.size > 0 && Date.now() < deadline) {
+      if (this.dispatcher.inFlightExports >= this.options.maxConcurrentExports) {
+        await this.dispatcher.settle(Math.max(1, deadline - Date.now()));
+        if (this.dispatcher.inFlightExports >= this.options.maxConcurrentExports) break;
+      }
+      this.exportNext();
+    }
+    await this.dispatcher.settle(Math.max(1, deadline - Date.now()));
+    if (this.exporter.forceFlush) await this.exporter.forceFlush().catch(() => undefined);
+  }
+
+  async shutdown(timeoutMs = this.options.exportTimeoutMs): Promise<void> {
+    if (this.isShutdown) return;
+    await this.forceFlush(timeoutMs);
+    this.isShutdown = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    // Whatever could not leave in time is dropped now, so the totals still add up.
+    const left = this.size;
+    for (let i = 0; i < left; i++) this.arena.freeSpan(this.queue[(this.head + i) % this.queue.length]!);
+    this.size = 0;
+    this.accounting.drop('shutdown', left);
+    await this.exporter.shutdown().catch(() => undefined);
+  }
+
+  /** Exports full batches (all batches when `all`), as far as the concurrency bound allows. */
+  private drain(all: boolean): void {
+    const batch = this.options.maxExportBatchSize;
+    while ((this.size >= batch || (all && this.size > 0)) &&
+      this.dispatcher.inFlightExports < this.options.maxConcurrentExports) {
+      this.exportNext();
+    }
+    if (this.size > 0 && this.timer === undefined && !this.isShutdown) {
+      this.timer = setUnrefTimeout(this.onTimer, this.options.scheduledDelayMs);
+    }
+  }
+
+  private exportNext(): void {
+    const count = Math.min(this.size, this.options.maxExportBatchSize);
+    const slots = this.arena.batchSlots;
+    const queue = this.queue;
+    for (let i = 0; i < count; i++) {
+      slots[i] = queue[this.head]!;
+      this.head = this.head + 1 === queue.length ? 0 : this.head + 1;
+    }
+    this.size -= count;
+    this.dispatcher.dispatch(count);
+  }
+}

@@ -1,0 +1,92 @@
+// Hands one batch of slots to the exporter, recycles the slots as soon as export() returns, and accounts for
+// the outcome (delivered, dropped with a reason, timed out) when it settles. Shared by the batch and simple
+// processors. Never throws; never lets an exporter's rejection become an unhandled rejection.
+import type { SpanArena } from '../arena/span-arena.js';
+import type { ExportOutcome, SpanwireExporter } from '../export/span-exporter.js';
+import type { SpanAccounting } from './span-accounting.js';
+import { setUnrefTimeout } from './unref-timeout.js';
+
+export class ExportDispatcher {
+  /** Exports whose outcome is pending. */
+  inFlightExports = 0;
+  inFlightSpans = 0;
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(
+    private readonly arena: SpanArena,
+    private readonly exporter: SpanwireExporter,
+    private readonly accounting: SpanAccounting,
+    private readonly exportTimeoutMs: number,
+    /** Called after each pending export settles (the batch processor drains more then). */
+    private readonly onSettled: () => void = () => {},
+  ) {}
+
+  /** Exports slots arena.batchSlots[0, count), then frees them. */
+  dispatch(count: number): void {
+    const arena = this.arena;
+    let outcome: ExportOutcome | Promise<ExportOutcome>;
+    try {
+      outcome = this.exporter.export({ arena, slots: arena.batchSlots, count });
+    } catch {
+      outcome = { delivered: 0, dropped: count, dropReason: 'export_failed' };
+    }
+    const slots = arena.batchSlots;
+    for (let i = 0; i < count; i++) arena.freeSpan(slots[i]!);
+    if (!isPromise(outcome)) {
+      this.account(outcome, count);
+      return;
+    }
+    this.track(outcome, count);
+  }
+
+  /** Waits until every pending export settled, or timeoutMs passed (those then count as timed out). */
+  async settle(timeoutMs: number): Promise<void> {
+    if (this.pending.size === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<void>((resolve) => { timer = setUnrefTimeout(resolve, timeoutMs); });
+    await Promise.race([Promise.all(this.pending), timeout]);
+    clearTimeout(timer);
+  }
+
+  private track(outcome: Promise<ExportOutcome>, count: number): void {
+    this.inFlightExports++;
+    this.inFlightSpans += count;
+    let settled = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const finish = (result: ExportOutcome): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      this.inFlightExports--;
+      this.inFlightSpans -= count;
+      this.account(result, count);
+    };
+    const done = new Promise<void>((resolve) => {
+      timer = setUnrefTimeout(() => {
+        finish({ delivered: 0, dropped: count, dropReason: 'export_timeout' });
+        resolve();
+      }, this.exportTimeoutMs);
+      outcome.then(finish, () => finish({ delivered: 0, dropped: count, dropReason: 'export_failed' }))
+        .finally(resolve);
+    });
+    this.pending.add(done);
+    void done.then(() => {
+      this.pending.delete(done);
+      this.onSettled();
+    });
+  }
+
+  private account(outcome: ExportOutcome, count: number): void {
+    const accounting = this.accounting;
+    accounting.exports++;
+    const delivered = Math.max(0, Math.min(count, outcome.delivered | 0));
+    accounting.exported += delivered;
+    accounting.bytesSent += outcome.bytesSent ?? 0;
+    // Whatever the exporter did not report as delivered is dropped: spans never vanish from the totals.
+    accounting.drop(outcome.dropReason ?? 'export_failed', count - delivered);
+  }
+}
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as Promise<T>)?.then === 'function';
+}

@@ -1,0 +1,49 @@
+// A debugging processor: exports every span the moment it ends, one span per export (OTel SDK
+// SimpleSpanProcessor semantics). Costly per span by design; never throws into span.end().
+import type { SpanArena } from '../arena/span-arena.js';
+import type { SpanwireExporter } from '../export/span-exporter.js';
+import { ExportDispatcher } from './export-dispatcher.js';
+import type { SpanAccounting } from './span-accounting.js';
+import type { ArenaSpanProcessor } from './span-processor.js';
+
+export class SimpleSpanProcessor implements ArenaSpanProcessor {
+  private readonly dispatcher: ExportDispatcher;
+  private isShutdown = false;
+
+  constructor(
+    private readonly arena: SpanArena,
+    private readonly exporter: SpanwireExporter,
+    private readonly accounting: SpanAccounting,
+    exportTimeoutMs = 30000,
+  ) {
+    this.dispatcher = new ExportDispatcher(arena, exporter, accounting, exportTimeoutMs);
+  }
+
+  readonly queueSize = 0;
+
+  get inFlightSpans(): number {
+    return this.dispatcher.inFlightSpans;
+  }
+
+  onEnd(slot: number): void {
+    if (this.isShutdown) {
+      this.arena.freeSpan(slot);
+      this.accounting.drop('shutdown', 1);
+      return;
+    }
+    this.arena.batchSlots[0] = slot;
+    this.dispatcher.dispatch(1);
+  }
+
+  async forceFlush(timeoutMs = 30000): Promise<void> {
+    await this.dispatcher.settle(timeoutMs);
+    if (this.exporter.forceFlush) await this.exporter.forceFlush().catch(() => undefined);
+  }
+
+  async shutdown(timeoutMs = 30000): Promise<void> {
+    if (this.isShutdown) return;
+    this.isShutdown = true;
+    await this.forceFlush(timeoutMs);
+    await this.exporter.shutdown().catch(() => undefined);
+  }
+}

@@ -1,0 +1,74 @@
+// Span accounting for stats(): every recording span started is, at any moment, live, queued, in flight,
+// delivered, ended unsampled, or dropped with a reason. Also warns once per drop reason through the OTel diag
+// logger. Plain counters only; never throws.
+import { diag } from '@opentelemetry/api';
+import type { DropReason } from './span-processor.js';
+
+/** A snapshot of the accounting (see SpanwireTracerProvider.stats()). */
+export interface SpanStats {
+  /** Recording spans started (in the arena). */
+  started: number;
+  /** Spans the sampler decided not to record: never in the arena, never exported. */
+  nonRecording: number;
+  /** Recording spans ended. */
+  ended: number;
+  /** Recorded but not sampled (SamplingDecision.RECORD): ended and released without export. */
+  endedNotSampled: number;
+  /** Spans the receiver accepted. */
+  exported: number;
+  /** Spans lost, by reason. */
+  dropped: Record<string, number>;
+  /** Sum of dropped. */
+  droppedTotal: number;
+  /** Started, not ended yet. */
+  live: number;
+  /** Ended, waiting in the processor's queue. */
+  queueSize: number;
+  /** Handed to the exporter, outcome not known yet. */
+  inFlight: number;
+  /** Request bytes sent (after compression). */
+  bytesSent: number;
+  /** Export calls completed (successfully or not). */
+  exports: number;
+}
+
+export class SpanAccounting {
+  started = 0;
+  nonRecording = 0;
+  ended = 0;
+  endedNotSampled = 0;
+  exported = 0;
+  bytesSent = 0;
+  exports = 0;
+  private readonly droppedBy = new Map<string, number>();
+  private readonly warned = new Set<string>();
+
+  /** Counts `count` spans lost for `reason`, warning once per reason (later drops are only counted). */
+  drop(reason: DropReason, count: number): void {
+    if (!(count > 0)) return;
+    this.droppedBy.set(reason, (this.droppedBy.get(reason) ?? 0) + count);
+    if (!this.warned.has(reason)) {
+      this.warned.add(reason);
+      diag.warn(`spanwire: dropped ${count} span(s): ${reason}; further drops for this reason are only counted ` +
+        'in provider.stats().dropped');
+    }
+  }
+
+  droppedCount(reason: DropReason): number {
+    return this.droppedBy.get(reason) ?? 0;
+  }
+
+  snapshot(queueSize: number, inFlight: number): SpanStats {
+    const dropped: Record<string, number> = {};
+    let droppedTotal = 0;
+    for (const [reason, count] of this.droppedBy) {
+      dropped[reason] = count;
+      droppedTotal += count;
+    }
+    return {
+      started: this.started, nonRecording: this.nonRecording, ended: this.ended,
+      endedNotSampled: this.endedNotSampled, exported: this.exported, dropped, droppedTotal,
+      live: this.started - this.ended, queueSize, inFlight, bytesSent: this.bytesSent, exports: this.exports,
+    };
+  }
+}

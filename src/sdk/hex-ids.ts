@@ -1,0 +1,38 @@
+// W3C hex ids <-> bytes and 16-bit words, for span contexts built on the slow path (spanContext(), remote
+// parents). Never throws; allocation only in the functions that return strings.
+
+const HEX = '0123456789abcdef';
+
+/** Lowercase hex of `count` 16-bit words. */
+export function wordsToHex(words: readonly number[] | Uint16Array, count: number): string {
+  let out = '';
+  for (let i = 0; i < count; i++) {
+    const w = words[i]!;
+    out += HEX[(w >> 12) & 15]! + HEX[(w >> 8) & 15]! + HEX[(w >> 4) & 15]! + HEX[w & 15]!;
+  }
+  return out;
+}
+
+/** Lowercase hex of bytes[offset, offset + len). */
+export function bytesToHex(bytes: Uint8Array, offset: number, len: number): string {
+  let out = '';
+  for (let i = 0; i < len; i++) {
+    const b = bytes[offset + i]!;
+    out += HEX[b >> 4]! + HEX[b & 15]!;
+  }
+  return out;
+}
+
+function nibble(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  if (code >= 97 && code <= 102) return code - 87;
+  if (code >= 65 && code <= 70) return code - 55;
+  return 0;
+}
+
+/** Writes a hex id (validated by the caller) into target[offset...]. */
+export function hexToBytes(hex: string, target: Uint8Array, offset: number): void {
+  for (let i = 0; i + 1 < hex.length; i += 2) {
+    target[offset + (i >> 1)] = (nibble(hex.charCodeAt(i)) << 4) | nibble(hex.charCodeAt(i + 1));
+  }
+}

@@ -1,0 +1,143 @@
+// The @opentelemetry/api TracerProvider: owns one span arena (sized here, once), the sampler, the span processor
+// and exporter, and the span accounting behind stats(). Implements the OTel trace SDK TracerProvider
+// (getTracer, forceFlush, shutdown). Never throws into user code after construction.
+import {
+  type ContextManager, type TextMapPropagator, type Tracer, type TracerProvider,
+  context, propagation, trace,
+} from '@opentelemetry/api';
+import { type ArenaLimits, SpanArena } from '../arena/span-arena.js';
+import { type CodecSource, loadCodec } from '../codec/codec-module.js';
+import type { ArenaCapacity } from '../codec/memory-layout.js';
+import type { ExportOutcome, SpanBatch, SpanwireExporter } from '../export/span-exporter.js';
+import { type BatchProcessorOptions, BatchSpanProcessor } from '../processing/batch-span-processor.js';
+import { SimpleSpanProcessor } from '../processing/simple-span-processor.js';
+import { SpanAccounting, type SpanStats } from '../processing/span-accounting.js';
+import type { ArenaSpanProcessor } from '../processing/span-processor.js';
+import { AlwaysOnSampler, ParentBasedSampler } from '../sampling/builtin-samplers.js';
+import type { Sampler } from '../sampling/sampler.js';
+import { VERSION } from '../version.js';
+import { SpanwireTracer } from './tracer.js';
+import type { TracerCore } from './tracer-core.js';
+
+/** Everything a provider can be configured with; every field is optional. */
+export interface SpanwireOptions {
+  /** Resource attributes; `service.name` defaults to serviceName, then 'unknown_service'. */
+  resource?: Readonly<Record<string, unknown>>;
+  resourceSchemaUrl?: string;
+  /** Shorthand for resource['service.name'] (OTEL_SERVICE_NAME wins over resource, as in the spec). */
+  serviceName?: string;
+  /** telemetry.sdk.language: 'nodejs' on server runtimes (the Node entry sets it), 'webjs' in browsers. */
+  sdkLanguage?: string;
+  /** Default: ParentBased(root: AlwaysOn), as the spec's parentbased_always_on. */
+  sampler?: Sampler;
+  /** Span limits (OTEL_SPAN_*_LIMIT): counts over them are dropped and reported on the wire. */
+  spanLimits?: Partial<ArenaLimits>;
+  /** Arena capacities, fixed for the provider's life. */
+  capacity?: Partial<ArenaCapacity>;
+  /** Where batches go. Without one, ended spans are counted as dropped ('no_exporter'). */
+  exporter?: SpanwireExporter;
+  /** 'batch' (default) or 'simple' (export each span as it ends: debugging only). */
+  processor?: 'batch' | 'simple';
+  batch?: Partial<BatchProcessorOptions>;
+  /** The codec: a precompiled WebAssembly.Module on workerd, or bytes; default the embedded build. */
+  codec?: CodecSource;
+}
+
+/** What register() installs globally besides the provider. */
+export interface RegisterOptions {
+  contextManager?: ContextManager;
+  propagator?: TextMapPropagator;
+}
+
+/** Stands in when no exporter is configured: spans are counted, not silently lost. */
+class NoExporter implements SpanwireExporter {
+  export(batch: SpanBatch): ExportOutcome {
+    return { delivered: 0, dropped: batch.count, dropReason: 'no_exporter' };
+  }
+
+  async shutdown(): Promise<void> {}
+}
+
+export class SpanwireTracerProvider implements TracerProvider {
+  readonly arena: SpanArena;
+  private readonly core: TracerCore;
+  private readonly tracers = new Map<string, Tracer>();
+  private shutdownPromise: Promise<void> | undefined;
+
+  /**
+   * Builds the arena, codec and pipeline. Throws only for configuration errors (e.g. no WebAssembly), with a
+   * message saying what to do; every later call is safe.
+   */
+  constructor(options: SpanwireOptions = {}) {
+    this.arena = new SpanArena(loadCodec(options.codec), options.capacity, options.spanLimits);
+    const resource: Record<string, unknown> = {
+      'service.name': options.serviceName ?? 'unknown_service',
+      'telemetry.sdk.name': 'spanwire',
+      'telemetry.sdk.language': options.sdkLanguage ?? 'webjs',
+      'telemetry.sdk.version': VERSION,
+      ...options.resource,
+    };
+    if (options.serviceName !== undefined) resource['service.name'] = options.serviceName;
+    this.arena.setResource(resource, options.resourceSchemaUrl ?? '');
+    const accounting = new SpanAccounting();
+    const exporter = options.exporter ?? new NoExporter();
+    const processor: ArenaSpanProcessor = options.processor === 'simple'
+      ? new SimpleSpanProcessor(this.arena, exporter, accounting, options.batch?.exportTimeoutMs)
+      : new BatchSpanProcessor(this.arena, exporter, accounting, options.batch);
+    this.core = {
+      arena: this.arena, processor, accounting,
+      sampler: options.sampler ?? new ParentBasedSampler({ root: new AlwaysOnSampler() }),
+      scratchTraceId: new Uint8Array(16), isShutdown: false,
+    };
+  }
+
+  /** A tracer for an instrumentation scope; the same name/version/schemaUrl returns the same tracer. */
+  getTracer(name: string, version?: string, options?: { schemaUrl?: string }): Tracer {
+    const schemaUrl = options?.schemaUrl ?? '';
+    const key = `${name}\u0000${version ?? ''}\u0000${schemaUrl}`;
+    let tracer = this.tracers.get(key);
+    if (tracer === undefined) {
+      let scope = this.arena.addScope(String(name ?? ''), version ?? '', schemaUrl);
+      // Out of scope slots: later tracers share the first scope rather than losing their spans.
+      if (scope < 0) scope = 0;
+      tracer = new SpanwireTracer(this.core, scope);
+      this.tracers.set(key, tracer);
+    }
+    return tracer;
+  }
+
+  /** Installs this provider (and optionally a context manager and propagator) as the global ones. */
+  register(options: RegisterOptions = {}): this {
+    if (options.contextManager) context.setGlobalContextManager(options.contextManager.enable());
+    if (options.propagator) propagation.setGlobalPropagator(options.propagator);
+    trace.setGlobalTracerProvider(this);
+    return this;
+  }
+
+  /** Exports everything ended so far and waits for it (at most timeoutMs). Never rejects. */
+  async forceFlush(timeoutMs?: number): Promise<void> {
+    try {
+      await this.core.processor.forceFlush(timeoutMs);
+    } catch { /* never rejects */ }
+  }
+
+  /** Flushes, then stops: later spans are non-recording and counted. Idempotent; never rejects. */
+  shutdown(timeoutMs?: number): Promise<void> {
+    this.shutdownPromise ??= (async () => {
+      try {
+        await this.core.processor.shutdown(timeoutMs);
+      } catch { /* never rejects */ }
+      this.core.isShutdown = true;
+    })();
+    return this.shutdownPromise;
+  }
+
+  /** The span accounting: started = exported + droppedTotal + live + queueSize + inFlight + endedNotSampled. */
+  stats(): SpanStats & { arena: Readonly<Record<string, number>> } {
+    const processor = this.core.processor;
+    return {
+      ...this.core.accounting.snapshot(processor.queueSize, processor.inFlightSpans),
+      arena: { ...this.arena.counters },
+    };
+  }
+}
