@@ -30,8 +30,10 @@ export class SpanwireTracer implements Tracer {
   startSpan(name: string, options?: SpanOptions, context?: Context): Span {
     const core = this.core;
     try {
-      const ctx = context ?? contextApi.active();
-      const parent = options?.root === true ? undefined : trace.getSpan(ctx);
+      const active = context ?? contextApi.active();
+      // root: the parent must vanish for custom samplers too (they look it up in the context themselves).
+      const ctx = options?.root === true ? trace.deleteSpan(active) : active;
+      const parent = trace.getSpan(ctx);
       if (core.isShutdown) {
         core.accounting.nonRecording++;
         return new NonRecordingSpan(core, parent, undefined, 0, undefined);
