@@ -14,3 +14,19 @@ export { ConsoleSpanExporter } from './export/console-span-exporter.js';
 export { type FinishedSpan, readFinishedSpan } from './arena/span-reader.js';
 export { type BatchProcessorOptions, DEFAULT_BATCH_OPTIONS } from './processing/batch-span-processor.js';
 export { VERSION } from './version.js';
+export {
+  SamplingDecision, type Sampler, type SamplingResult, type FastSampler, isFastSampler,
+} from './sampling/sampler.js';
+export {
+  AlwaysOnSampler, AlwaysOffSampler, TraceIdRatioBasedSampler, ParentBasedSampler, type ParentBasedSamplerConfig,
+} from './sampling/builtin-samplers.js';
+export { RateLimitingSampler } from './sampling/rate-limiting-sampler.js';
+export { samplerFromEnv } from './sampling/sampler-from-env.js';
+export { W3CTraceContextPropagator } from './propagation/w3c-trace-context.js';
+export { W3CBaggagePropagator } from './propagation/w3c-baggage.js';
+export { CompositePropagator, propagatorFromEnv } from './propagation/composite-propagator.js';
+export { parseTraceState } from './propagation/trace-state.js';
+export { StackContextManager } from './context/stack-context-manager.js';
+export { AsyncLocalStorageContextManager } from './context/async-local-storage-context-manager.js';
+export { contextManagerForRuntime } from './context/context-manager-for-runtime.js';
+export { readEnvConfig, type EnvConfig } from './config/env-config.js';

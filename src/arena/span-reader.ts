@@ -4,6 +4,7 @@
 import type { Attributes, HrTime, Link, SpanContext, SpanKind, SpanStatus } from '@opentelemetry/api';
 import { KIND_ARRAY, KIND_BOOL, KIND_DOUBLE, KIND_INT, KIND_STRING } from './attribute-kind.js';
 import { relMsToUnixNanos } from './clock.js';
+import { parseTraceState } from '../propagation/trace-state.js';
 import type { SpanArena } from './span-arena.js';
 
 /** A finished span, detached from the arena: safe to keep after the slot is recycled. */
@@ -90,7 +91,7 @@ export function readFinishedSpan(arena: SpanArena, slot: number): FinishedSpan {
       context: {
         traceId: hex(arena.linkTraceId, id * 16, 16), spanId: hex(arena.linkSpanId, id * 8, 8),
         traceFlags: arena.linkFlags[id]! & 0xff, isRemote: (arena.linkFlags[id]! & 0x200) !== 0,
-        ...(linkState ? { traceState: rawTraceState(linkState) } : {}),
+        ...(linkState ? { traceState: parseTraceState(linkState) } : {}),
       },
       attributes: readAttributes(arena, arena.linkAttrHead[id]!),
       droppedAttributesCount: arena.linkAttrDropped[id]!,
@@ -103,7 +104,7 @@ export function readFinishedSpan(arena: SpanArena, slot: number): FinishedSpan {
     kind: Math.max(arena.spanKind[slot]! - 1, 0) as SpanKind,
     spanContext: {
       traceId: hex(arena.spanTraceId, slot * 16, 16), spanId: hex(arena.spanSpanId, slot * 8, 8),
-      traceFlags: flags & 0xff, isRemote: false, ...(traceState ? { traceState: rawTraceState(traceState) } : {}),
+      traceFlags: flags & 0xff, isRemote: false, ...(traceState ? { traceState: parseTraceState(traceState) } : {}),
     },
     parentSpanId: isRoot ? '' : parentSpanId,
     parentIsRemote: isRoot ? undefined : (flags & 0x200) !== 0,
@@ -116,15 +117,4 @@ export function readFinishedSpan(arena: SpanArena, slot: number): FinishedSpan {
     instrumentationScope: arena.scopeInfo[arena.spanScope[slot]!] ?? { name: '', version: '', schemaUrl: '' },
     resource: arena.resourceInfo,
   };
-}
-
-/** A read-only TraceState over a serialized header (the propagation module owns the full implementation). */
-function rawTraceState(serialized: string): SpanContext['traceState'] {
-  const self = {
-    set: () => self, unset: () => self,
-    get: (key: string) => serialized.split(',').map((m) => m.trim().split('='))
-      .find(([k]) => k === key)?.[1],
-    serialize: () => serialized,
-  };
-  return self;
 }

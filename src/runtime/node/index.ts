@@ -1,0 +1,6 @@
+// spanwire/node: the portable core plus the Node adapter (register(), AsyncLocalStorage context, resource
+// detection). Import this on Node (and on Bun/Deno through their Node compatibility).
+export * from '../../index.js';
+export { register, type NodeRegisterOptions } from './register.js';
+export { createNodeContextManager } from './async-local-storage-context.js';
+export { defaultServiceName, detectNodeResource } from './resource-detectors.js';
