@@ -75,11 +75,16 @@ const TAG_SCOPE_VERSION: u32 = 0x12; // InstrumentationScope.version, field 2, L
 const TAG_SCOPE_ATTRIBUTES: u32 = 0x1a; // InstrumentationScope.attributes, field 3, LEN
 const TAG_SCOPE_DROPPED_ATTRIBUTES: u32 = 0x20; // InstrumentationScope.dropped_attributes_count, field 4, VARINT
 
-// Every fixed-size part of a Span (ids, kind, times, counts, flags, status code, tags and the 2-byte length
-// reservation) fits in 128 bytes: 2+18+10+10+2+6+9+9+6+6+6+7+2+5 = 98, rounded up. One room() check covers them.
-const SPAN_FIXED_MAX_BYTES: usize = 128;
-// An Event's or Link's fixed part: tag + 1-byte reservation + ids/time + flags + dropped count, well under 64.
-const RECORD_FIXED_MAX_BYTES: usize = 64;
+// Room is checked for exactly what is written next, so a batch fits whenever its final size does, but for the
+// length reservations still open (at most 3 + 3 + 2 + 1 bytes: the JS side gives the region that much slack).
+// Span head: tag + 2-byte length + trace id field (2 + 16) + span id field (2 + 8).
+const SPAN_HEAD_BYTES: usize = 1 + 2 + 18 + 10;
+// Parent span id field: 2 + 8. Kind (2) + start time (1 + 8) + end time (1 + 8).
+const PARENT_FIELD_BYTES: usize = 10;
+const KIND_AND_TIMES_BYTES: usize = 2 + 9 + 9;
+// Event head: tag + 1-byte length + time field (1 + 8). Link head: tag + 1-byte length + ids (18 + 10).
+const EVENT_HEAD_BYTES: usize = 1 + 1 + 9;
+const LINK_HEAD_BYTES: usize = 1 + 1 + 18 + 10;
 // A span is ~450 bytes (DESIGN.md): a 2-byte length covers up to 16383. Events/links usually < 128.
 const SPAN_LEN_RESERVE: u32 = 2;
 const RECORD_LEN_RESERVE: u32 = 1;
@@ -211,12 +216,13 @@ function writeAttributes(tag: u32, head: u32): i32 {
   return 0;
 }
 
-/** A uint32 count field, omitted when zero (the proto3 default). */
-@inline function writeCount(tag: u32, count: u32): void {
-  if (count != 0) {
-    writeByte(tag);
-    writeVarint32(count); // safe: inside a fixed-part room() reservation
-  }
+/** A uint32 count field, omitted when zero (the proto3 default); false when it does not fit. */
+function writeCount(tag: u32, count: u32): bool {
+  if (count == 0) return true;
+  if (!room(<usize>(1 + varintSize32(count)))) return false;
+  writeByte(tag);
+  writeVarint32(count);
+  return true;
 }
 
 function writeEvents(head: u32): i32 {
@@ -224,7 +230,7 @@ function writeEvents(head: u32): i32 {
   let steps: u32 = 0;
   while (id != 0) {
     if (id > eventCapacity || ++steps > eventCapacity) return ENCODE_BAD_INPUT;
-    if (!room(RECORD_FIXED_MAX_BYTES)) return ENCODE_NO_ROOM;
+    if (!room(EVENT_HEAD_BYTES)) return ENCODE_NO_ROOM;
     writeByte(TAG_SPAN_EVENTS);
     const start = beginLen(RECORD_LEN_RESERVE);
     writeByte(TAG_EVENT_TIME);
@@ -235,8 +241,9 @@ function writeEvents(head: u32): i32 {
     }
     const result = writeAttributes(TAG_EVENT_ATTRIBUTES, load<u32>(eventAttrHeadPtr + (<usize>id << 2)));
     if (result < 0) return result;
-    if (!room(6)) return ENCODE_NO_ROOM;
-    writeCount(TAG_EVENT_DROPPED_ATTRIBUTES, load<u32>(eventAttrDroppedPtr + (<usize>id << 2)));
+    if (!writeCount(TAG_EVENT_DROPPED_ATTRIBUTES, load<u32>(eventAttrDroppedPtr + (<usize>id << 2)))) {
+      return ENCODE_NO_ROOM;
+    }
     if (!endLen(start, RECORD_LEN_RESERVE)) return ENCODE_NO_ROOM;
     id = load<u32>(eventNextPtr + (<usize>id << 2));
   }
@@ -248,7 +255,7 @@ function writeLinks(head: u32): i32 {
   let steps: u32 = 0;
   while (id != 0) {
     if (id > linkCapacity || ++steps > linkCapacity) return ENCODE_BAD_INPUT;
-    if (!room(RECORD_FIXED_MAX_BYTES)) return ENCODE_NO_ROOM;
+    if (!room(LINK_HEAD_BYTES)) return ENCODE_NO_ROOM;
     writeByte(TAG_SPAN_LINKS);
     const start = beginLen(RECORD_LEN_RESERVE);
     writeByte(TAG_LINK_TRACE_ID);
@@ -264,10 +271,12 @@ function writeLinks(head: u32): i32 {
     }
     const result = writeAttributes(TAG_LINK_ATTRIBUTES, load<u32>(linkAttrHeadPtr + (<usize>id << 2)));
     if (result < 0) return result;
-    if (!room(11)) return ENCODE_NO_ROOM;
-    writeCount(TAG_LINK_DROPPED_ATTRIBUTES, load<u32>(linkAttrDroppedPtr + (<usize>id << 2)));
+    if (!writeCount(TAG_LINK_DROPPED_ATTRIBUTES, load<u32>(linkAttrDroppedPtr + (<usize>id << 2)))) {
+      return ENCODE_NO_ROOM;
+    }
     const flags = load<u32>(linkFlagsPtr + (<usize>id << 2));
     if (flags != 0) {
+      if (!room(5)) return ENCODE_NO_ROOM;
       writeByte(TAG_LINK_FLAGS);
       writeFixed32(flags);
     }
@@ -280,7 +289,7 @@ function writeLinks(head: u32): i32 {
 /** One Span as ScopeSpans.spans (field 2). */
 function writeSpan(slot: u32): i32 {
   const i4 = <usize>slot << 2;
-  if (!room(SPAN_FIXED_MAX_BYTES)) return ENCODE_NO_ROOM;
+  if (!room(SPAN_HEAD_BYTES)) return ENCODE_NO_ROOM;
   writeByte(TAG_SCOPE_SPANS_SPANS);
   const start = beginLen(SPAN_LEN_RESERVE);
   //  [0x0a 0x10 trace id ×16] [0x12 0x08 span id ×8]
@@ -294,9 +303,9 @@ function writeSpan(slot: u32): i32 {
   if (stateLen != 0 && !writeLenField(TAG_SPAN_TRACE_STATE, <usize>load<u32>(spanTraceStatePtrPtr + i4), stateLen)) {
     return ENCODE_NO_ROOM;
   }
-  if (!room(SPAN_FIXED_MAX_BYTES)) return ENCODE_NO_ROOM;
   const parentPtr = spanParentIdPtr + (<usize>slot << 3);
   if (load<u64>(parentPtr) != 0) { // an all-zero id is invalid: it means "root span", so the field is omitted
+    if (!room(PARENT_FIELD_BYTES)) return ENCODE_NO_ROOM;
     writeByte(TAG_SPAN_PARENT_SPAN_ID);
     writeByte(8);
     writeBytes(parentPtr, 8);
@@ -305,7 +314,7 @@ function writeSpan(slot: u32): i32 {
   if (nameLen != 0 && !writeLenField(TAG_SPAN_NAME, <usize>load<u32>(spanNamePtrPtr + i4), nameLen)) {
     return ENCODE_NO_ROOM;
   }
-  if (!room(SPAN_FIXED_MAX_BYTES)) return ENCODE_NO_ROOM;
+  if (!room(KIND_AND_TIMES_BYTES)) return ENCODE_NO_ROOM;
   const kind = load<u32>(spanKindPtr + i4);
   if (kind != 0) {
     writeByte(TAG_SPAN_KIND);
@@ -317,16 +326,13 @@ function writeSpan(slot: u32): i32 {
   writeFixed64(unixNanos(load<f64>(spanEndMsPtr + (<usize>slot << 3))));
   let result = writeAttributes(TAG_SPAN_ATTRIBUTES, load<u32>(spanAttrHeadPtr + i4));
   if (result < 0) return result;
-  if (!room(SPAN_FIXED_MAX_BYTES)) return ENCODE_NO_ROOM;
-  writeCount(TAG_SPAN_DROPPED_ATTRIBUTES, load<u32>(spanAttrDroppedPtr + i4));
+  if (!writeCount(TAG_SPAN_DROPPED_ATTRIBUTES, load<u32>(spanAttrDroppedPtr + i4))) return ENCODE_NO_ROOM;
   result = writeEvents(load<u32>(spanEventHeadPtr + i4));
   if (result < 0) return result;
-  if (!room(SPAN_FIXED_MAX_BYTES)) return ENCODE_NO_ROOM;
-  writeCount(TAG_SPAN_DROPPED_EVENTS, load<u32>(spanEventDroppedPtr + i4));
+  if (!writeCount(TAG_SPAN_DROPPED_EVENTS, load<u32>(spanEventDroppedPtr + i4))) return ENCODE_NO_ROOM;
   result = writeLinks(load<u32>(spanLinkHeadPtr + i4));
   if (result < 0) return result;
-  if (!room(SPAN_FIXED_MAX_BYTES)) return ENCODE_NO_ROOM;
-  writeCount(TAG_SPAN_DROPPED_LINKS, load<u32>(spanLinkDroppedPtr + i4));
+  if (!writeCount(TAG_SPAN_DROPPED_LINKS, load<u32>(spanLinkDroppedPtr + i4))) return ENCODE_NO_ROOM;
   const code = load<u32>(spanStatusCodePtr + i4);
   const messageLen = load<u32>(spanStatusMsgLenPtr + i4);
   if (code != 0 || messageLen != 0) {
@@ -345,9 +351,9 @@ function writeSpan(slot: u32): i32 {
       writeByte(code); // StatusCode 1..2: one byte
     }
   }
-  if (!room(6)) return ENCODE_NO_ROOM;
   const flags = load<u32>(spanFlagsPtr + i4);
   if (flags != 0) {
+    if (!room(6)) return ENCODE_NO_ROOM; // two-byte tag + fixed32
     writeByte(TAG_SPAN_FLAGS_BYTE0);
     writeByte(TAG_SPAN_FLAGS_BYTE1);
     writeFixed32(flags);
@@ -440,8 +446,7 @@ export function encodeResource(attrHead: u32, droppedCount: u32, outPtr: usize, 
   const start = beginLen(BATCH_LEN_RESERVE);
   const result = writeAttributes(TAG_RESOURCE_ATTRIBUTES, attrHead);
   if (result < 0) return result;
-  if (!room(6)) return ENCODE_NO_ROOM;
-  writeCount(TAG_RESOURCE_DROPPED_ATTRIBUTES, droppedCount);
+  if (!writeCount(TAG_RESOURCE_DROPPED_ATTRIBUTES, droppedCount)) return ENCODE_NO_ROOM;
   if (!endLen(start, BATCH_LEN_RESERVE)) return ENCODE_NO_ROOM;
   return <i32>(pos - outPtr);
 }
@@ -460,8 +465,7 @@ export function encodeScope(
   if (versionLen != 0 && !writeLenField(TAG_SCOPE_VERSION, versionPtr, versionLen)) return ENCODE_NO_ROOM;
   const result = writeAttributes(TAG_SCOPE_ATTRIBUTES, attrHead);
   if (result < 0) return result;
-  if (!room(6)) return ENCODE_NO_ROOM;
-  writeCount(TAG_SCOPE_DROPPED_ATTRIBUTES, droppedCount);
+  if (!writeCount(TAG_SCOPE_DROPPED_ATTRIBUTES, droppedCount)) return ENCODE_NO_ROOM;
   if (!endLen(start, BATCH_LEN_RESERVE)) return ENCODE_NO_ROOM;
   return <i32>(pos - outPtr);
 }

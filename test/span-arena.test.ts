@@ -163,15 +163,8 @@ describe('span handles', () => {
     }
   });
 
-  // BUG: startSpan(scope, name, kind, t, parentSlot) with parentSlot = a free slot is meant to start a new trace
-  // (span-arena.ts startSpan checks spanState[parentSlot] !== STATE_FREE), but the check runs after the new span
-  // has popped its own slot and set it LIVE (span-arena.ts:313 `this.spanState[slot] = STATE_LIVE`, checked at
-  // span-arena.ts:329). When parentSlot is the slot being handed out (the most recently freed one), the new span becomes
-  // its own child: it copies the trace id, flags and (as parent_span_id) the span id the slot's previous, already
-  // freed occupant left in the columns. Expected: a root span (no parent_span_id, flags 0x101, a fresh trace id).
-  // Actual: parent_span_id = the freed span's span id, trace_id = the freed span's trace id. (The SDK tracer guards
-  // with holds(); direct arena users do not.) Fix: check the parent before popping the slot, or reject parentSlot === slot.
-  it.skip('a parentSlot naming the slot startSpan is about to reuse starts a new trace, not a child of its freed span', () => {
+  // Regression guard: this input once broke the arena (found by this suite, fixed in span-arena.ts/otlp-encoder.ts).
+  it('a parentSlot naming the slot startSpan is about to reuse starts a new trace, not a child of its freed span', () => {
     const fixture = newArena();
     const { arena } = fixture;
     const freed = start(fixture, 'freed');
@@ -186,17 +179,8 @@ describe('span handles', () => {
     expect(span.flags).toBe(0x101);
   });
 
-  // BUG: slot arguments that are not integer slot indexes slip through freeSpan() and startSpan(). The guards
-  // (span-arena.ts:565 freeSpan `!(slot >= 0 && slot < this.capacity.spans) || this.spanState[slot] === STATE_FREE`,
-  // span-arena.ts:329 startSpan `parentSlot >= 0 && ... && this.spanState[parentSlot] !== STATE_FREE`) coerce null,
-  // [] and '' to 0 and let fractions through, and spanState[1.5] is undefined, which is "not FREE".
-  // Input: two live spans (slots 0 and 1), then freeSpan(null | 0.5 | 1.5 | [] | ''). Expected: nothing happens.
-  // Actual: attrFreeHead/eventFreeHead/linkFreeHead become undefined (span-arena.ts:569 `this.attrFreeHead =
-  // ownedHead` with spanOwnedHead[1.5] === undefined), a live slot is pushed on the free stack (span-arena.ts:586
-  // stores 1.5 into an Int32Array as 1), spansFreed counts it and the next startSpan hands out live slot 1 again.
-  // startSpan(..., parentSlot = 0.5) copies trace/parent ids from byte offsets 8 and 4 (spliced from slots 0 and 1)
-  // with flags 0x100 (unsampled). Fix: require Number.isInteger(slot) (or `(slot >>> 0) === slot`) in both guards.
-  it.skip('ignores slot arguments that are not integer slot indexes in freeSpan and startSpan', () => {
+  // Regression guard: this input once broke the arena (found by this suite, fixed in span-arena.ts/otlp-encoder.ts).
+  it('ignores slot arguments that are not integer slot indexes in freeSpan and startSpan', () => {
     const fixture = newArena();
     const { arena } = fixture;
     const live = [start(fixture, 'zero'), start(fixture, 'one')];
@@ -232,13 +216,8 @@ describe('event and link record ids', () => {
     expect(decoded.links[0]!.attributes).toEqual([{ key: 'good', value: { intValue: 2n } }]);
   });
 
-  // BUG: a record id that is not an integer hangs the process. setEventAttribute()/setLinkAttribute() accept any
-  // eventId/linkId with `eventId > 0 && eventId <= capacity` (span-arena.ts:477, :527), so 1.5 passes; in
-  // putAttribute (span-arena.ts:732) `for (let id = heads[index]!; id !== 0; id = this.attrNext[id]!)` starts at
-  // heads[1.5] === undefined and attrNext[undefined] is undefined again: `undefined !== 0` forever.
-  // Input: setEventAttribute(slot, gen, 1.5, 'k', 1) on a live span with one event. Expected: false (refused).
-  // Actual: an infinite loop (confirmed outside vitest with a 10 s timeout). Fix: Number.isInteger(eventId/linkId).
-  it.skip('refuses fractional event and link record ids instead of looping forever', () => {
+  // Regression guard: this input once broke the arena (found by this suite, fixed in span-arena.ts/otlp-encoder.ts).
+  it('refuses fractional event and link record ids instead of looping forever', () => {
     const fixture = newArena();
     const { arena } = fixture;
     const span = start(fixture);
@@ -248,14 +227,8 @@ describe('event and link record ids', () => {
     expect(arena.setLinkAttribute(span.slot, span.gen, 0.5, 'k', 1)).toBe(false);
   });
 
-  // BUG: an event or link id is not tied to its span. setEventAttribute()/setLinkAttribute() check only that the
-  // id is in range (span-arena.ts:477, :527), so span B can append an attribute, owned by B, to span A's event.
-  // When B is freed that record goes back to the free list while A's event still links it; the next span that
-  // allocates it (C) makes C's attributes appear on A's event. Input: A.addEvent -> id 1; setEventAttribute(B, gB,
-  // 1, 'fromB', 'bbb'); free B; start C with attributes c1, c2. Expected: the call on B is refused and A's event has
-  // no attributes. Actual: A's event carries 'fromB', then C's 'c1' and 'c2'. Fix: keep the owning slot per event /
-  // link record (or its generation) and refuse ids the span does not own, as a stale handle is refused.
-  it.skip('refuses an event or link id that belongs to another span', () => {
+  // Regression guard: this input once broke the arena (found by this suite, fixed in span-arena.ts/otlp-encoder.ts).
+  it('refuses an event or link id that belongs to another span', () => {
     const fixture = newArena();
     const { arena } = fixture;
     const a = start(fixture, 'A');
@@ -538,15 +511,8 @@ describe('bad input is dropped and counted, never thrown', () => {
     expect(arena.counters.invalidStatus).toBe(6);
   });
 
-  // BUG: symbols and bigints passed where the API takes a number throw a TypeError into the caller, against the
-  // arena's "never throws: bad input is dropped and counted". Relational/bitwise operators on them throw:
-  // startSpan scope/kind/parentSlot (span-arena.ts:304 `scope >= 0`, :316 `kind >= 0 ... kind | 0`, :329),
-  // freeSpan (:565; and with 5n it throws at :586 after freeSlotCount++ already moved, corrupting the free stack),
-  // setTraceFlags/setParentContext (:418, :380 `traceFlags & 0xff`), addLink (:508 `traceFlags | 0`),
-  // setEventAttribute/setLinkAttribute (:477, :527 `eventId > 0`), and addScope with a symbol name/version/schema
-  // (:257 template literal). Expected: each call returns its refusal value and counts. Actual: TypeError.
-  // Fix: typeof checks before arithmetic (typeof x === 'number'), String() is not enough for symbols in addScope.
-  it.skip('never throws for symbols or bigints passed where numbers or strings belong', () => {
+  // Regression guard: this input once broke the arena (found by this suite, fixed in span-arena.ts/otlp-encoder.ts).
+  it('never throws for symbols or bigints passed where numbers or strings belong', () => {
     const calls: [string, (f: Fixture, h: Handle) => unknown][] = [
       ['startSpan scope', (f) => f.arena.startSpan(Symbol() as unknown as number, 'x', 1, 1)],
       ['startSpan kind symbol', (f) => f.arena.startSpan(f.scope, 'x', Symbol() as unknown as number, 1)],
@@ -598,15 +564,8 @@ describe('pools', () => {
     expect(arena.addLink(third.slot, third.gen, TRACE_A, SPAN_A, 1, true)).toBeGreaterThan(0);
   });
 
-  // BUG: an attribute the arena discards for lack of room is reported in dropped_attributes_count only when a scalar
-  // finds the attribute pool empty (span-arena.ts putAttribute: `droppeds[index]!++` after allocAttr() === 0). When
-  // an array runs the pool dry while allocating its elements (writeValue: `this.counters.attributePoolFull++;
-  // return false`) or the key/value string does not fit the string pool (putAttribute: `!this.putString(...) ||
-  // ... !this.writeValue(...)` returns false), the attribute is discarded but droppeds[index] is not incremented.
-  // Input: attributes capacity 4, setAttribute('arr', [1,2,3,4,5]); or stringBytes 64, setAttribute('k', 'x'.repeat(40)).
-  // Expected: droppedAttributesCount 1 on the wire (OTLP: "the number of attributes that were discarded").
-  // Actual: 0. Fix: increment droppeds[index] on every false return after the key was accepted as new.
-  it.skip('counts on the wire an attribute discarded because array elements or its strings found no room', () => {
+  // Regression guard: this input once broke the arena (found by this suite, fixed in span-arena.ts/otlp-encoder.ts).
+  it('counts on the wire an attribute discarded because array elements or its strings found no room', () => {
     const arrays = newArena({ attributes: 4 });
     const a = start(arrays);
     expect(arrays.arena.setAttribute(a.slot, a.gen, 'arr', [1, 2, 3, 4, 5])).toBe(false);
@@ -742,14 +701,8 @@ describe('codec', () => {
     expect(listSpans(decodeExportTraceRequest(encoder.body.slice())).map((s) => s.span.name)).toEqual(['span-0']);
   });
 
-  // BUG: encodeBatch() reserves more room than it writes: writeSpan() re-checks room(SPAN_FIXED_MAX_BYTES = 128)
-  // after the name, the attributes, the events and the links (assembly/otlp-encoder.ts:308, :320, :324, :328), and
-  // the ResourceSpans/ScopeSpans prefixes reserve 3 bytes each (BATCH_LEN_RESERVE, :87), so a batch only encodes
-  // when batchBytes exceeds its final size by about 125 bytes. Input: one span whose body is S bytes, on an arena
-  // with batchBytes = S. Expected: encode() returns the S-byte body. Actual: null (ENCODE_NO_ROOM); encodeFitting()
-  // returns 0 and counts the span as oversized, so a span that fits is dropped (any span within ~125 bytes of the cap).
-  // Fix: check room for what the remaining fixed fields actually need (or for the few bytes left in the span).
-  it.skip('encodes a batch whose body is exactly batchBytes long', () => {
+  // Regression guard: this input once broke the arena (found by this suite, fixed in span-arena.ts/otlp-encoder.ts).
+  it('encodes a batch whose body is exactly batchBytes long', () => {
     const record = (fixture: Fixture): number => {
       const span = start(fixture, 'exact');
       fixture.arena.setAttribute(span.slot, span.gen, 'v', 'x'.repeat(300));
@@ -793,23 +746,25 @@ describe('fuzz', () => {
       '\uD800', 'é'.repeat(40), {}, { a: 1 }, [], [1, 2], [1, 'a'], ['a', null], () => 1, Symbol('g'), 10n, new Date(0),
       TRACE_A, SPAN_A, '0'.repeat(32), TRACE_A.toUpperCase(),
     ];
-    // Slot and record-id positions get integers (valid, stale, out of range), NaN, ±Infinity and undefined; flags get
-    // numbers. Fractional/null/array slots and ids, and symbols or bigints as numbers, are the skipped BUG tests above.
+    // Slot, record-id and flag positions get every kind of garbage too: fractions, null, arrays, symbols, bigints.
     const handleLike = (): Handle => {
       const r = random();
       if (r < 0.6 && handles.length > 0) return pick(handles);
-      const slot = pick([0, 1, 5, 31, 32, -1, 1e9, NaN, Infinity, -Infinity, undefined]) as number;
+      const slot = pick([0, 1, 5, 31, 32, -1, 1e9, NaN, Infinity, -Infinity, undefined, 1.5, null, [], '', Symbol('s'),
+        3n]) as number;
       return { slot, gen: pick([1, 2, 0, -1, undefined, NaN, '1']) as number };
     };
-    const id = (): number => pick([1, 2, 3, 63, 64, 65, 0, -1, NaN, Infinity, undefined, 1e9]) as number;
-    const flags = (): number => pick([0, 1, 255, 256, -1, 2 ** 32, NaN, Infinity, undefined, 1.5]) as number;
+    const id = (): number => pick([1, 2, 3, 63, 64, 65, 0, -1, NaN, Infinity, undefined, 1e9, 1.5, null, [], Symbol('i'),
+      2n]) as number;
+    const flags = (): number => pick([0, 1, 255, 256, -1, 2 ** 32, NaN, Infinity, undefined, 1.5, Symbol('f'), 1n,
+      '1']) as number;
     const any = (): unknown => pick(garbage);
-    const numberLike = (): unknown => pick(garbage.filter((g) => typeof g !== 'symbol' && typeof g !== 'bigint'));
     const attributes = (): unknown => (random() < 0.3 ? any() : { k: any(), [String(any())]: any(), '': 1 });
     const calls: (() => unknown)[] = [
       () => {
-        const slot = arena.startSpan(pick([0, 1, -1, 4, NaN, undefined]) as number, any() as string, numberLike() as number,
-          pick([1000, any()]) as number, pick([-1, -1, ...handles.map((h) => h.slot), 99, NaN, undefined]) as number);
+        const slot = arena.startSpan(pick([0, 1, -1, 4, NaN, undefined, 0.5, Symbol('s'), 1n]) as number, any() as string,
+          any() as number, pick([1000, any()]) as number,
+          pick([-1, -1, ...handles.map((h) => h.slot), 99, NaN, undefined, 0.5, null, Symbol('p'), 2n]) as number);
         if (slot >= 0) handles.push({ slot, gen: arena.generationOf(slot) });
       },
       () => { const h = handleLike(); arena.setAttribute(h.slot, h.gen, any() as string, any()); },

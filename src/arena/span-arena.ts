@@ -61,6 +61,8 @@ export class ArenaCounters {
   linksOverLimit = 0;
   linkPoolFull = 0;
   invalidLinks = 0;
+  /** setEventAttribute()/setLinkAttribute() with an id that is not an event/link of that span. */
+  invalidRecordIds = 0;
   /** setIds()/setParentContext() with ids that are not 32/16 hex digits or are all zero. */
   invalidIds = 0;
   invalidTimes = 0;
@@ -125,6 +127,8 @@ export class SpanArena {
   private readonly attrKeyStr: (string | undefined)[]; // keys as JS strings: setAttribute replaces by key
   private readonly eventAttrTail: U32; private readonly eventAttrCount: U32;
   private readonly linkAttrTail: U32; private readonly linkAttrCount: U32;
+  private readonly eventOwner: Int32Array; // slot of the span an event belongs to (ids are checked against it)
+  private readonly linkOwner: Int32Array;
   private readonly freeSlots: Int32Array;
   private freeSlotCount: number;
   private attrFreeHead = 1;
@@ -175,6 +179,8 @@ export class SpanArena {
     this.eventAttrCount = new Uint32Array(cap.events + 1);
     this.linkAttrTail = new Uint32Array(cap.links + 1);
     this.linkAttrCount = new Uint32Array(cap.links + 1);
+    this.eventOwner = new Int32Array(cap.events + 1).fill(-1);
+    this.linkOwner = new Int32Array(cap.links + 1).fill(-1);
     // Free lists: records 1..N chained in order (0 ends a chain); slots popped from the top of a stack.
     for (let id = 1; id < cap.attributes; id++) this.attrOwnedNext[id] = id + 1;
     for (let id = 1; id < cap.events; id++) this.eventNext[id] = id + 1;
@@ -254,6 +260,9 @@ export class SpanArena {
    * The same (name, version, schemaUrl) without attributes returns the same id.
    */
   addScope(name: string, version = '', schemaUrl = '', attributes?: Readonly<Record<string, unknown>>): number {
+    name = typeof name === 'string' ? name : '';
+    version = typeof version === 'string' ? version : '';
+    schemaUrl = typeof schemaUrl === 'string' ? schemaUrl : '';
     const key = attributes === undefined ? `${name}\u0000${version}\u0000${schemaUrl}` : undefined;
     if (key !== undefined) {
       const known = this.scopeIds.get(key);
@@ -301,7 +310,7 @@ export class SpanArena {
    */
   startSpan(scope: number, name: string, kind: number, startMs: number, parentSlot = -1,
     traceIdBytes?: Uint8Array, traceIdOffset = 0): number {
-    if (!(scope >= 0 && scope < this.scopeCount)) {
+    if (!isIndex(scope, 0, this.scopeCount)) {
       this.counters.scopesExhausted++;
       return -1;
     }
@@ -309,11 +318,13 @@ export class SpanArena {
       this.counters.spanSlotsExhausted++;
       return -1;
     }
+    // Decide on the parent before taking a slot: the slot handed out may be the (free) one named as parent.
+    const hasParent = isIndex(parentSlot, 0, this.capacity.spans) && this.spanState[parentSlot] !== STATE_FREE;
     const slot = this.freeSlots[--this.freeSlotCount]!;
     this.spanState[slot] = STATE_LIVE;
     this.spanStrMask[slot] = 0;
     this.spanScope[slot] = scope;
-    this.spanKind[slot] = kind >= 0 && kind <= 5 ? kind | 0 : SpanKindCode.INTERNAL;
+    this.spanKind[slot] = isIndex(kind, 0, 6) ? kind : SpanKindCode.INTERNAL;
     const start = this.sanitizeTime(startMs);
     this.spanStartMs[slot] = start;
     this.spanEndMs[slot] = start;
@@ -326,7 +337,7 @@ export class SpanArena {
     this.spanOwnedHead[slot] = 0; this.spanOwnedTail[slot] = 0;
     this.spanStatusCode[slot] = 0; this.spanStatusMsgLen[slot] = 0;
     this.spanTraceStateLen[slot] = 0;
-    if (parentSlot >= 0 && parentSlot < this.capacity.spans && this.spanState[parentSlot] !== STATE_FREE) {
+    if (hasParent) {
       this.spanTraceId.copyWithin(slot * 16, parentSlot * 16, parentSlot * 16 + 16);
       this.copyParentSpanId(slot, parentSlot);
       this.spanFlags[slot] = (this.spanFlags[parentSlot]! & 0xff) | FLAG_HAS_IS_REMOTE;
@@ -377,7 +388,7 @@ export class SpanArena {
     }
     writeHex(traceIdHex, this.spanTraceId, slot * 16);
     writeHex(parentSpanIdHex, this.spanParentId, slot * 8);
-    this.spanFlags[slot] = (traceFlags & 0xff) | FLAG_HAS_IS_REMOTE | (isRemote ? FLAG_IS_REMOTE : 0);
+    this.spanFlags[slot] = flagsByte(traceFlags) | FLAG_HAS_IS_REMOTE | (isRemote === true ? FLAG_IS_REMOTE : 0);
     this.spanTraceStateLen[slot] = 0;
     if (typeof traceState === 'string' && traceState.length > 0 && this.putString(slot, traceState, Infinity)) {
       this.spanTraceStatePtr[slot] = this.strings.lastPtr;
@@ -415,7 +426,7 @@ export class SpanArena {
   /** Sets W3C trace flags (bits 0-7) keeping the remote-parent bits. */
   setTraceFlags(slot: number, gen: number, traceFlags: number): boolean {
     if (!this.writable(slot, gen)) return false;
-    this.spanFlags[slot] = (this.spanFlags[slot]! & ~0xff) | (traceFlags & 0xff);
+    this.spanFlags[slot] = (this.spanFlags[slot]! & ~0xff) | flagsByte(traceFlags);
     return true;
   }
 
@@ -453,6 +464,7 @@ export class SpanArena {
     }
     this.eventFreeHead = this.eventNext[id]!;
     this.eventNext[id] = 0;
+    this.eventOwner[id] = slot;
     this.eventTimeMs[id] = this.sanitizeTime(timeMs);
     this.eventAttrHead[id] = 0; this.eventAttrTail[id] = 0; this.eventAttrCount[id] = 0;
     this.eventAttrDropped[id] = 0;
@@ -474,7 +486,11 @@ export class SpanArena {
 
   /** Sets one attribute of an event returned by addEvent() on the same live span. */
   setEventAttribute(slot: number, gen: number, eventId: number, key: string, value: unknown): boolean {
-    if (!this.writable(slot, gen) || !(eventId > 0 && eventId <= this.capacity.events)) return false;
+    if (!this.writable(slot, gen)) return false;
+    if (!isIndex(eventId, 1, this.capacity.events + 1) || this.eventOwner[eventId] !== slot) {
+      this.counters.invalidRecordIds++;
+      return false;
+    }
     return this.putAttribute(slot, this.eventAttrHead, this.eventAttrTail, this.eventAttrCount, this.eventAttrDropped,
       eventId, this.limits.attributePerEventCount, key, value);
   }
@@ -503,9 +519,10 @@ export class SpanArena {
     }
     this.linkFreeHead = this.linkNext[id]!;
     this.linkNext[id] = 0;
+    this.linkOwner[id] = slot;
     writeHex(traceIdHex, this.linkTraceId, id * 16);
     writeHex(spanIdHex, this.linkSpanId, id * 8);
-    this.linkFlags[id] = ((traceFlags | 0) & 0xff) | FLAG_HAS_IS_REMOTE | (isRemote ? FLAG_IS_REMOTE : 0);
+    this.linkFlags[id] = flagsByte(traceFlags) | FLAG_HAS_IS_REMOTE | (isRemote === true ? FLAG_IS_REMOTE : 0);
     this.linkTraceStateLen[id] = 0;
     if (typeof traceState === 'string' && traceState.length > 0 && this.putString(slot, traceState, Infinity)) {
       this.linkTraceStatePtr[id] = this.strings.lastPtr;
@@ -524,7 +541,11 @@ export class SpanArena {
 
   /** Sets one attribute of a link returned by addLink() on the same live span. */
   setLinkAttribute(slot: number, gen: number, linkId: number, key: string, value: unknown): boolean {
-    if (!this.writable(slot, gen) || !(linkId > 0 && linkId <= this.capacity.links)) return false;
+    if (!this.writable(slot, gen)) return false;
+    if (!isIndex(linkId, 1, this.capacity.links + 1) || this.linkOwner[linkId] !== slot) {
+      this.counters.invalidRecordIds++;
+      return false;
+    }
     return this.putAttribute(slot, this.linkAttrHead, this.linkAttrTail, this.linkAttrCount, this.linkAttrDropped,
       linkId, this.limits.attributePerLinkCount, key, value);
   }
@@ -562,7 +583,7 @@ export class SpanArena {
 
   /** Returns a span's slot and records to their pools; every handle to it goes stale. Idempotent. */
   freeSpan(slot: number): void {
-    if (!(slot >= 0 && slot < this.capacity.spans) || this.spanState[slot] === STATE_FREE) return;
+    if (!isIndex(slot, 0, this.capacity.spans) || this.spanState[slot] === STATE_FREE) return;
     const ownedHead = this.spanOwnedHead[slot]!;
     if (ownedHead !== 0) {
       this.attrOwnedNext[this.spanOwnedTail[slot]!] = this.attrFreeHead;
@@ -617,7 +638,7 @@ export class SpanArena {
   // ---- Internals.
 
   private writable(slot: number, gen: number): boolean {
-    if (this.spanGen[slot] !== gen) {
+    if (!isIndex(slot, 0, this.capacity.spans) || this.spanGen[slot] !== gen) {
       this.counters.staleHandleCalls++;
       return false;
     }
@@ -652,7 +673,8 @@ export class SpanArena {
   }
 
   private sanitizeTime(ms: number): number {
-    if (typeof ms === 'number' && ms === ms && ms !== Infinity && ms !== -Infinity) return ms;
+    // NaN and ±Infinity fail both comparisons; so do times before 1970 or past what fixed64 ns can hold.
+    if (typeof ms === 'number' && ms + ORIGIN_MS_INT >= 0 && ms + ORIGIN_MS_INT < MAX_EPOCH_MS) return ms;
     this.counters.invalidTimes++;
     return nowMs();
   }
@@ -746,7 +768,8 @@ export class SpanArena {
     if (!this.putString(owner, key, Infinity) ||
       (this.attrKeyPtr[id] = this.strings.lastPtr, this.attrKeyLen[id] = this.strings.lastLen,
       !this.writeValue(id, kind, value, owner))) {
-      return false; // the record stays on its owner's chain and is recycled with it
+      droppeds[index]!++; // discarded for lack of room: the wire says so (the record is recycled with its owner)
+      return false;
     }
     this.attrKeyStr[id] = key;
     if (heads[index] === 0) heads[index] = id;
@@ -842,6 +865,19 @@ export class SpanArena {
 }
 
 const textDecoder = new TextDecoder();
+
+/** An integer index in [min, limit): rejects fractions, NaN, and non-numbers (symbols, bigints) without throwing. */
+function isIndex(value: unknown, min: number, limit: number): value is number {
+  return typeof value === 'number' && value >= min && value < limit && Math.floor(value) === value;
+}
+
+/** W3C trace flags from anything: a number's low 8 bits, else 0 (never throws on symbols or bigints). */
+function flagsByte(value: unknown): number {
+  return typeof value === 'number' ? (value | 0) & 0xff : 0;
+}
+
+/** Latest time the wire can carry: fixed64 ns overflows int64 readers past 2^63 ns (year 2262). */
+const MAX_EPOCH_MS = 9.2e12;
 
 function hexNibble(code: number): number {
   if (code >= 48 && code <= 57) return code - 48; // 0-9

@@ -2,6 +2,7 @@
 // WASM call each; splits a batch that does not fit the output region and reports spans that can never fit.
 // Never emits a partial message; allocates only the returned views.
 import type { SpanArena } from '../arena/span-arena.js';
+import { OUTPUT_SLACK_BYTES } from './memory-layout.js';
 
 /** Outcome codes of encode() below zero, mirrored from assembly/otlp-encoder.ts. */
 export const ENCODE_NO_ROOM = -1;
@@ -35,7 +36,10 @@ export class BatchEncoder {
       for (let i = 0; i < count; i++) list[i] = slots[start + i]!;
     }
     const layout = arena.layout;
-    const len = arena.codec.exports.encodeBatch(layout.batchSlotsPtr, count, layout.outputPtr, arena.capacity.batchBytes);
+    const batchBytes = arena.capacity.batchBytes;
+    let len = arena.codec.exports.encodeBatch(layout.batchSlotsPtr, count, layout.outputPtr,
+      batchBytes + OUTPUT_SLACK_BYTES);
+    if (len > batchBytes) len = ENCODE_NO_ROOM; // it fit only thanks to the slack: over the cap all the same
     this.lastResult = len;
     if (len < 0) return null;
     return new Uint8Array(arena.codec.memory.buffer, layout.outputPtr, len);

@@ -85,6 +85,13 @@ export interface MemoryLayout {
 
 const align16 = (n: number): number => (n + 15) & ~15;
 
+/**
+ * Extra bytes behind the output region: the encoder writes length prefixes into reservations (ResourceSpans 3,
+ * ScopeSpans 3, Span 2, Event/Link 1) and shrinks them when done, so a body of exactly batchBytes may need up to
+ * 9 more bytes while it is being written. The JS side still refuses any body over batchBytes.
+ */
+export const OUTPUT_SLACK_BYTES = 16;
+
 /** Lays out every region above `heapBase` for `capacity`; the codec supplies its own scratch needs. */
 export function computeLayout(heapBase: number, capacity: ArenaCapacity, codec: CodecExports): MemoryLayout {
   let at = align16(heapBase);
@@ -102,7 +109,7 @@ export function computeLayout(heapBase: number, capacity: ArenaCapacity, codec: 
   const batchSlotsPtr = take(capacity.spans * 4);
   const stringPoolPtr = take(capacity.stringBytes);
   const constantsPtr = take(capacity.constantBytes);
-  const outputPtr = take(capacity.batchBytes);
+  const outputPtr = take(capacity.batchBytes + OUTPUT_SLACK_BYTES);
   const gzipScratchPtr = take(codec.gzipScratchBytes() >>> 0);
   const gzipOutputBytes = codec.gzipBound(capacity.batchBytes) >>> 0;
   const gzipOutputPtr = take(gzipOutputBytes);
