@@ -124,6 +124,71 @@ export function runInterleaved(subjects: readonly BenchSubject[], options: Bench
   }));
 }
 
+/**
+ * A subject whose work is asynchronous (it yields to the event loop, or runs in a worker thread). It times
+ * itself, so it can leave out what is not the measured work (e.g. its yields or a final flush).
+ */
+export interface AsyncBenchSubject {
+  readonly name: string;
+  readonly unitsPerRun: number;
+  /**
+   * Does `runs` runs from iteration `firstIteration` and resolves to the milliseconds they count for.
+   * `round` is the round index, or -1 during warm-up (whose numbers are discarded).
+   */
+  runSample(firstIteration: number, runs: number, round: number): Promise<number>;
+}
+
+/**
+ * `runInterleaved` for asynchronous subjects: same warm-up goal, sample sizing, round order (A B, B A, …) and
+ * result shape. Warm-up counts the subjects' own timed milliseconds, not wall time: a subject's untimed parts
+ * (exports, flushes, a worker round trip of ~0.1 ms) would otherwise eat the warm-up before V8 tiers its code
+ * up (the official SDK needed ~5k spans). It doubles the runs per call until one call takes half a sample and
+ * ends only after such a call, so the sample size comes from the last, warmest one.
+ */
+export async function runInterleavedAsync(
+  subjects: readonly AsyncBenchSubject[], options: BenchOptions,
+): Promise<SubjectResult[]> {
+  const gc = options.gcBetweenSamples ? exposedGc() : null;
+  const iterations = subjects.map(() => 0);
+  const runsPerSample: number[] = [];
+  for (let s = 0; s < subjects.length; s++) {
+    const subject = subjects[s]!;
+    let runs = 1;
+    let calls = 0;
+    let msPerRun = 0;
+    let fullSize = false;
+    let warmMs = 0;
+    while (warmMs < options.warmupMs || calls < 3 || !fullSize) {
+      const ms = await subject.runSample(iterations[s]!, runs, -1);
+      iterations[s]! += runs;
+      warmMs += ms;
+      calls++;
+      msPerRun = ms / runs;
+      fullSize = ms >= options.minSampleMs / 2;
+      if (!fullSize) runs *= 2;
+    }
+    runsPerSample.push(msPerRun > 0 ? Math.max(1, Math.ceil(options.minSampleMs / msPerRun)) : runs);
+  }
+  const samples: number[][] = subjects.map(() => []);
+  for (let round = 0; round < options.rounds; round++) {
+    for (let k = 0; k < subjects.length; k++) {
+      const s = round % 2 === 0 ? k : subjects.length - 1 - k;
+      const subject = subjects[s]!;
+      const runs = runsPerSample[s]!;
+      if (gc !== null) gc();
+      const ms = await subject.runSample(iterations[s]!, runs, round);
+      iterations[s]! += runs;
+      samples[s]!.push((ms * 1e6) / (runs * subject.unitsPerRun));
+    }
+  }
+  return subjects.map((subject, s) => ({
+    name: subject.name,
+    runsPerSample: runsPerSample[s]!,
+    nsPerUnitSamples: samples[s]!,
+    nsPerUnit: spreadOf(samples[s]!),
+  }));
+}
+
 /** Per-round ratio `numerator / denominator` of two results from the same `runInterleaved` call. */
 export function ratioOf(name: string, numerator: SubjectResult, denominator: SubjectResult): RatioResult {
   const perRound = numerator.nsPerUnitSamples.map((ns, i) => ns / denominator.nsPerUnitSamples[i]!);
