@@ -17,6 +17,8 @@ export interface ExportOutcome {
   /** Spans lost, with the reason (a key of the stats' dropped table, e.g. 'export_failed'). */
   dropped: number;
   dropReason?: string;
+  /** When spans were lost for several reasons (a split batch): the count per reason; the rest is dropReason's. */
+  droppedBy?: Readonly<Record<string, number>>;
   /** Request bytes sent on the wire (after compression), for stats. */
   bytesSent?: number;
 }

@@ -83,7 +83,16 @@ export class ExportDispatcher {
     accounting.exported += delivered;
     accounting.bytesSent += outcome.bytesSent ?? 0;
     // Whatever the exporter did not report as delivered is dropped: spans never vanish from the totals.
-    accounting.drop(outcome.dropReason ?? 'export_failed', count - delivered);
+    let undelivered = count - delivered;
+    const droppedBy = outcome.droppedBy;
+    if (droppedBy !== undefined && droppedBy !== null && typeof droppedBy === 'object') {
+      for (const reason in droppedBy) {
+        const n = Math.max(0, Math.min(undelivered, Math.floor(Number(droppedBy[reason])) || 0));
+        accounting.drop(reason, n);
+        undelivered -= n;
+      }
+    }
+    accounting.drop(outcome.dropReason ?? 'export_failed', undelivered);
   }
 }
 

@@ -1,0 +1,138 @@
+// Decodes what an OTLP receiver answers: ExportTraceServiceResponse.partial_success (collector/trace/v1) and
+// google.rpc.Status with google.rpc.RetryInfo (googleapis rpc/status.proto, error_details.proto).
+// A slow-path reader for small messages: bounded by the bytes given, never throws (malformed input -> defaults).
+
+/** ExportTracePartialSuccess: spans the receiver rejected, and why. */
+export interface PartialSuccess {
+  rejectedSpans: number;
+  errorMessage: string;
+}
+
+/** google.rpc.Status: the failure body of OTLP/HTTP and grpc-status-details-bin of OTLP/gRPC. */
+export interface RpcStatus {
+  code: number;
+  message: string;
+  /** google.rpc.RetryInfo.retry_delay in ms, when a detail carries one. */
+  retryDelayMs: number | undefined;
+}
+
+const RETRY_INFO_TYPE_URL = 'type.googleapis.com/google.rpc.RetryInfo';
+const decoder = new TextDecoder();
+
+/** Minimal protobuf cursor: varints up to 2^53, LEN fields as views; `ok` turns false on malformed input. */
+class Reader {
+  pos = 0;
+  ok = true;
+  constructor(readonly bytes: Uint8Array) {}
+
+  get more(): boolean {
+    return this.ok && this.pos < this.bytes.length;
+  }
+
+  varint(): number {
+    let value = 0;
+    let scale = 1;
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= this.bytes.length) break;
+      const b = this.bytes[this.pos++]!;
+      value += (b & 0x7f) * scale;
+      if (b < 0x80) return value;
+      scale *= 128;
+    }
+    this.ok = false;
+    return 0;
+  }
+
+  lenBytes(): Uint8Array {
+    const len = this.varint();
+    if (!this.ok || this.pos + len > this.bytes.length) {
+      this.ok = false;
+      return new Uint8Array(0);
+    }
+    const view = this.bytes.subarray(this.pos, this.pos + len);
+    this.pos += len;
+    return view;
+  }
+
+  skip(wireType: number): void {
+    if (wireType === 0) this.varint();
+    else if (wireType === 1) this.pos += 8;
+    else if (wireType === 2) this.lenBytes();
+    else if (wireType === 5) this.pos += 4;
+    else this.ok = false;
+    if (this.pos > this.bytes.length) this.ok = false;
+  }
+}
+
+/** partial_success of an ExportTraceServiceResponse; undefined when absent (full success) or malformed. */
+export function decodePartialSuccess(bytes: Uint8Array): PartialSuccess | undefined {
+  const r = new Reader(bytes);
+  let found: PartialSuccess | undefined;
+  while (r.more) {
+    const tag = r.varint();
+    if (tag === 0x0a) { // ExportTraceServiceResponse.partial_success, field 1, LEN
+      const inner = new Reader(r.lenBytes());
+      const partial = { rejectedSpans: 0, errorMessage: '' };
+      while (inner.more) {
+        const innerTag = inner.varint();
+        if (innerTag === 0x08) partial.rejectedSpans = inner.varint(); // rejected_spans, field 1, VARINT (int64)
+        else if (innerTag === 0x12) partial.errorMessage = decoder.decode(inner.lenBytes()); // error_message, 2, LEN
+        else inner.skip(innerTag & 7);
+      }
+      if (inner.ok) found = partial;
+    } else {
+      r.skip(tag & 7);
+    }
+  }
+  return r.ok ? found : undefined;
+}
+
+/** google.rpc.Status; undefined when malformed. A RetryInfo detail becomes retryDelayMs. */
+export function decodeRpcStatus(bytes: Uint8Array): RpcStatus | undefined {
+  const r = new Reader(bytes);
+  const status: RpcStatus = { code: 0, message: '', retryDelayMs: undefined };
+  while (r.more) {
+    const tag = r.varint();
+    if (tag === 0x08) status.code = r.varint(); // code, field 1, VARINT
+    else if (tag === 0x12) status.message = decoder.decode(r.lenBytes()); // message, field 2, LEN
+    else if (tag === 0x1a) { // details, field 3, LEN: google.protobuf.Any { type_url = 1; value = 2 }
+      const any = new Reader(r.lenBytes());
+      let typeUrl = '';
+      let value: Uint8Array = new Uint8Array(0);
+      while (any.more) {
+        const anyTag = any.varint();
+        if (anyTag === 0x0a) typeUrl = decoder.decode(any.lenBytes());
+        else if (anyTag === 0x12) value = any.lenBytes();
+        else any.skip(anyTag & 7);
+      }
+      if (any.ok && typeUrl === RETRY_INFO_TYPE_URL) status.retryDelayMs = decodeRetryDelayMs(value);
+    } else {
+      r.skip(tag & 7);
+    }
+  }
+  return r.ok ? status : undefined;
+}
+
+/** RetryInfo { Duration retry_delay = 1 } with Duration { int64 seconds = 1; int32 nanos = 2 }, in ms. */
+function decodeRetryDelayMs(bytes: Uint8Array): number | undefined {
+  const r = new Reader(bytes);
+  let delayMs: number | undefined;
+  while (r.more) {
+    const tag = r.varint();
+    if (tag === 0x0a) {
+      const d = new Reader(r.lenBytes());
+      let seconds = 0;
+      let nanos = 0;
+      while (d.more) {
+        const dTag = d.varint();
+        if (dTag === 0x08) seconds = d.varint();
+        else if (dTag === 0x10) nanos = d.varint();
+        else d.skip(dTag & 7);
+      }
+      if (d.ok) delayMs = seconds * 1000 + Math.floor(nanos / 1e6);
+    } else {
+      r.skip(tag & 7);
+    }
+  }
+  return r.ok ? delayMs : undefined;
+}

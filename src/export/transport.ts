@@ -1,0 +1,61 @@
+// The transport seam (after opentelemetry-js otlp-exporter-base): one request out, one classified result back.
+// Retry lives in a decorator around it (retrying-transport.ts), never inside a transport.
+// Implementations: OTLP/HTTP over fetch (every runtime), node:http (Node), OTLP/gRPC (@grpc/grpc-js, Node).
+// A transport never throws and never rejects: every failure is a SendResult.
+
+/** The outcome of one request, as the OTLP spec's retry rules need it. */
+export type SendResult =
+  | {
+    status: 'success';
+    /** The ExportTraceServiceResponse bytes (may be empty), at most 4 MiB after decompression. */
+    response: Uint8Array;
+  }
+  | {
+    /** HTTP 429/502/503/504, a connection failure or reset, or a retryable gRPC code: worth another try. */
+    status: 'retryable';
+    /** Server-given delay (Retry-After, google.rpc.RetryInfo), if any. */
+    retryAfterMs?: number;
+    error: string;
+  }
+  | {
+    /** Everything else (HTTP 400, 401, 403, 404, 413, 500 ..., non-retryable gRPC codes): never retried. */
+    status: 'failure';
+    error: string;
+  };
+
+/** What a request carries besides its body. */
+export interface SendOptions {
+  /** Abort after this long; the result is then 'retryable' (a timeout is a transient failure). */
+  timeoutMs: number;
+  /** Whether `body` is already gzip-compressed (Content-Encoding: gzip / grpc-encoding: gzip). */
+  gzip: boolean;
+}
+
+export interface Transport {
+  /** Sends one ExportTraceServiceRequest. `body` stays untouched and owned by the caller until this settles. */
+  send(body: Uint8Array, options: SendOptions): Promise<SendResult>;
+  /** Closes connections; later sends fail with status 'failure'. */
+  shutdown(): Promise<void>;
+}
+
+/** Responses are read up to this many bytes (OTLP: 4 MiB after decompression); more is a failure. */
+export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+
+/** HTTP statuses the OTLP spec says to retry: 429 Too Many Requests, 502, 503, 504. */
+export function isRetryableHttpStatus(status: number): boolean {
+  return status === 429 || status === 502 || status === 503 || status === 504;
+}
+
+/**
+ * A Retry-After header as a delay in ms: delta-seconds ("120") or an HTTP-date (RFC 9110 section 10.2.3).
+ * Undefined when absent or unparsable; never negative.
+ */
+export function parseRetryAfterMs(value: string | null | undefined, nowMs: number = Date.now()): number | undefined {
+  if (value === null || value === undefined) return undefined;
+  const trimmed = value.trim();
+  if (trimmed === '') return undefined;
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const dateMs = Date.parse(trimmed);
+  if (Number.isNaN(dateMs)) return undefined;
+  return Math.max(0, dateMs - nowMs);
+}
