@@ -231,4 +231,28 @@ describe('@opentelemetry/instrumentation-http on spanwire', () => {
     expect(exceptionAttributes['exception.message']).toEqual({ stringValue: failure.message });
     expect(exceptionAttributes['exception.stacktrace']).toBeDefined();
   });
+
+  it('keeps 25 concurrent requests apart: each server span is the child of its own client span', async () => {
+    exporter.reset();
+    const endedBefore = provider.stats().ended;
+    const tracer = trace.getTracer('app');
+    await Promise.all(Array.from({ length: 25 }, (_, i) => tracer.startActiveSpan(`request-${i}`, async (span) => {
+      await get(`/concurrent/${i}`);
+      span.end();
+    })));
+    const spans = await flushUntil(endedBefore + 75);
+    expect(spans).toHaveLength(75);
+    const byTrace = new Map<string, LocatedSpan[]>();
+    for (const located of spans) byTrace.set(located.span.traceId, [...(byTrace.get(located.span.traceId) ?? []), located]);
+    expect(byTrace.size).toBe(25);
+    for (const trio of byTrace.values()) {
+      const app = trio.find((s) => s.span.name.startsWith('request-'))!;
+      const client = trio.find((s) => s.span.kind === WIRE_CLIENT)!;
+      const serverSpan = trio.find((s) => s.span.kind === WIRE_SERVER)!;
+      expect(client.span.parentSpanId).toBe(app.span.spanId);
+      expect(serverSpan.span.parentSpanId).toBe(client.span.spanId);
+      const path = attribute(serverSpan, 'url.path') ?? attribute(serverSpan, 'http.target');
+      expect(path).toEqual({ stringValue: `/concurrent/${app.span.name.slice('request-'.length)}` });
+    }
+  });
 });

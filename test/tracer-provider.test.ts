@@ -824,6 +824,63 @@ describe('limits, scopes and resource on the wire', () => {
     expect(byScope['scope-c']).toMatchObject({ scope: { version: '' }, schemaUrl: '' });
   });
 
+  it('under string-pool pressure every string sent is the one that span set, or absent and counted', async () => {
+    let seed = 0x5eed;
+    const random = (): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 4294967296;
+    };
+    let rootNumber = 0;
+    const sampler: Sampler = {
+      shouldSample: (ctx): SamplingResult => (trace.getSpanContext(ctx)
+        ? { decision: 2 }
+        : { decision: 2, traceState: new TraceState(`v=${rootNumber++}x${'q'.repeat(30)}`) }),
+      toString: () => 'RootTraceState',
+    };
+    const { provider, exporter, tracer } = setup({
+      sampler, capacity: { spans: 64, stringBytes: 4096 },
+      batch: { maxQueueSize: 16, maxExportBatchSize: 4, scheduledDelayMs: 1 },
+    });
+    const expected = new Map<string, { name: string; key: string; value: string; event: string; state: string }>();
+    const live: Span[] = [];
+    for (let i = 0; i < 2000; i++) {
+      if (random() < 0.5 && live.length < 40) {
+        const parent = live.length > 0 && random() < 0.3 ? live[Math.floor(random() * live.length)] : undefined;
+        const name = `n${i}-${'x'.repeat(Math.floor(random() * 40))}`;
+        const span = tracer.startSpan(name, {}, parent ? trace.setSpan(ROOT_CONTEXT, parent) : ROOT_CONTEXT);
+        const key = random() < 0.5 ? 'common.key' : `key.${i % 7}`;
+        const value = `v${i}-${'y'.repeat(Math.floor(random() * 60))}`;
+        span.setAttribute(key, value);
+        const event = random() < 0.3 ? `ev${i}-${'z'.repeat(Math.floor(random() * 30))}` : '';
+        if (event) span.addEvent(event, { e: event });
+        expected.set(span.spanContext().spanId, {
+          name, key, value, event, state: span.spanContext().traceState?.serialize() ?? '',
+        });
+        live.push(span);
+      } else if (live.length > 0) {
+        live.splice(Math.floor(random() * live.length), 1)[0]!.end();
+      }
+      if (random() < 0.05) await new Promise((r) => setTimeout(r, 1));
+    }
+    for (const span of live) span.end();
+    const spans = await sent(provider, exporter);
+    expect(spans.length).toBeGreaterThan(500);
+    let absent = 0;
+    for (const { span } of spans) {
+      const want = expected.get(span.spanId)!;
+      if (span.name === '') absent++;
+      else expect(span.name).toBe(want.name);
+      for (const kv of span.attributes) expect([kv.key, kv.value]).toEqual([want.key, { stringValue: want.value }]);
+      for (const event of span.events) {
+        if (event.name !== '') expect(event.name).toBe(want.event);
+        for (const kv of event.attributes) expect(kv.value).toEqual({ stringValue: want.event });
+      }
+      if (span.traceState !== '') expect(span.traceState).toBe(want.state);
+    }
+    expect(absent).toBeGreaterThan(0);
+    expect(provider.stats().arena['stringPoolFull']).toBeGreaterThan(0);
+  });
+
   it('tracers beyond capacity.scopes share the first scope instead of losing spans, and are counted', async () => {
     const { provider, exporter } = setup({ capacity: { scopes: 2 } });
     provider.getTracer('second').startSpan('in-second').end();
