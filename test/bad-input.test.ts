@@ -446,7 +446,7 @@ describe('Tracer methods with garbage', () => {
   // Symbol('s') }), getTracer({ toString() { throw } }). Expected: a tracer (no throw), as for other bad input.
   // Actual: TypeError "Cannot convert a Symbol value to a string" / the toString error. Diagnosis:
   // src/sdk/tracer-provider.ts getTracer(): the cache key template literal `${name}\u0000${version ?? ''}...`
-  // (line 96) converts unguarded; getTracer has no try/catch although the class promises not to throw.
+  // (line 97) converts unguarded; getTracer has no try/catch although the class promises not to throw.
   it.skip('getTracer never throws, even for names that cannot become strings', () => {
     const { provider } = setup();
     const loose = provider as Loose;

@@ -283,7 +283,7 @@ describe('exporter failures', () => {
   // Input: export() returns { then() { throw new Error('then') } }. Expected: counted as export_failed at once
   // (or export_timeout), no unhandled rejection. Actual: unhandled rejection 'then'; the spans stay in flight
   // until exportTimeoutMs. Diagnosis: src/processing/export-dispatcher.ts track(): outcome.then(...) throws
-  // inside the `done` Promise executor, so `done` rejects; `void done.then(...)` (line 72) has no rejection
+  // inside the `done` Promise executor, so `done` rejects; `void done.then(...)` (line 73) has no rejection
   // handler and `pending.delete(done)` never runs, so every later settle() races a rejected promise.
   it.skip('treats a thenable whose then() throws as a failed export without unhandled rejections', async () => {
     const exporter: SpanwireExporter = {
@@ -378,8 +378,8 @@ describe('flush, schedule and shutdown', () => {
   // BUG: an exporter whose forceFlush() returns nothing (a plain `forceFlush() {}`) stops shutdown half-way.
   // Input: exporter with forceFlush() {} and an async shutdown(). Expected: provider.shutdown() calls the
   // exporter's shutdown() once. Actual: never called, and the processor is never marked shut down.
-  // Diagnosis: src/processing/batch-span-processor.ts:111 `this.exporter.forceFlush().catch(...)` throws a
-  // TypeError on undefined, which aborts shutdown() (line 117) before isShutdown is set and exporter.shutdown()
+  // Diagnosis: src/processing/batch-span-processor.ts:110 `this.exporter.forceFlush().catch(...)` throws a
+  // TypeError on undefined, which aborts shutdown() (line 115) before isShutdown is set and exporter.shutdown()
   // runs; the provider swallows the rejection.
   it.skip('shutdown still shuts the exporter down when its forceFlush() returns no promise', async () => {
     let shutdowns = 0;
@@ -534,7 +534,7 @@ describe('the simple processor', () => {
   // ends one span. Expected: arena.usedSlots 0 after both exports. Actual: 1, forever (the slot and its string
   // pool half are never released). Diagnosis: src/processing/simple-span-processor.ts onEnd() writes the nested
   // span into arena.batchSlots[0] while the outer dispatch is still inside export(); ExportDispatcher.dispatch
-  // (src/processing/export-dispatcher.ts:36) then frees batchSlots[i] after export() returns, i.e. the nested
+  // (src/processing/export-dispatcher.ts:34) then frees batchSlots[i] after export() returns, i.e. the nested
   // slot twice and the outer slot never.
   it.skip('a span ended inside export() does not leak the slot of the span being exported', async () => {
     const capture = new WireCaptureExporter();
