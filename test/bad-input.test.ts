@@ -128,13 +128,8 @@ describe('Span methods with garbage', () => {
     });
   });
 
-  // BUG: attribute objects are walked with for...in, so enumerable properties inherited through the prototype
-  // chain become attributes (an enumerable property added to Object.prototype lands on every span). Input:
-  // span.setAttributes(Object.create({ inherited: 'x' }, { own: { value: 1, enumerable: true } })), and the same
-  // object as addEvent / addLink / startSpan attributes. Expected (official SDK: Object.entries, own properties
-  // only): only 'own'. Actual: 'inherited' too. Diagnosis: src/sdk/recording-span.ts setAttributes() and
-  // src/arena/span-arena.ts addEvent()/addLink() use `for (const key in attributes)`.
-  it.skip('only own enumerable properties become attributes, as in the official SDK', async () => {
+  // Regression guard: this input once broke the SDK front end (found by this suite, since fixed).
+  it('only own enumerable properties become attributes, as in the official SDK', async () => {
     const { provider, exporter, tracer } = setup();
     const withProto = (): Loose => Object.create({ inherited: 'x' }, { own: { value: 1, enumerable: true } });
     const span = tracer.startSpan('own-only', { attributes: withProto() });
@@ -328,11 +323,8 @@ describe('strings that are huge or not valid UTF-16', () => {
     expect(wire.status).toEqual({ code: 2, message: '' });
   });
 
-  // BUG: a rename the string pool cannot hold erases the span's name instead of keeping it. Input: updateName()
-  // with a 10 MB string on a span named 'kept'. Expected: counted (stringPoolFull) and the name stays 'kept', as
-  // for a non-string name. Actual: the span goes on the wire named ''. Diagnosis: src/arena/span-arena.ts
-  // writeName() sets spanNameLen[slot] = 0 when putString() fails; updateName() calls it for the new name.
-  it.skip('a rename too large for the string pool keeps the previous name', async () => {
+  // Regression guard: this input once broke the SDK front end (found by this suite, since fixed).
+  it('a rename too large for the string pool keeps the previous name', async () => {
     const { provider, exporter, tracer } = setup();
     const span = tracer.startSpan('kept');
     span.updateName('n'.repeat(TEN_MB));
@@ -411,9 +403,13 @@ describe('Tracer methods with garbage', () => {
     }
     const wire = await sent(provider, exporter);
     // The hostile options object fails on its first read, before a slot is taken: a non-recording span.
-    expect(wire.map((s) => s.span.name)).toEqual(options.slice(0, -1).map((_, i) => `options-${i}`));
+    // Something that is not a Context is replaced by the active context: those spans record normally, but a
+    // context whose property reads throw (the hostile proxy) gives a non-recording span.
+    expect(wire.map((s) => s.span.name)).toEqual([
+      ...options.slice(0, -1).map((_, i) => `options-${i}`), ...Array<string>(4).fill('bad-context'),
+    ]);
     for (const located of wire) expect([0, 1]).toContain(located.span.kind);
-    expect(provider.stats().nonRecording).toBe(1 + 5);
+    expect(provider.stats().nonRecording).toBe(2);
   });
 
   it('startActiveSpan without a function, or with garbage options, never throws', () => {
@@ -441,13 +437,8 @@ describe('Tracer methods with garbage', () => {
     expect(await sent(provider, exporter)).toHaveLength(6);
   });
 
-  // BUG: getTracer() throws into user code for names, versions or schema URLs that cannot become strings.
-  // Input: provider.getTracer(Symbol('x')), getTracer('a', Symbol('v')), getTracer('a', '1', { schemaUrl:
-  // Symbol('s') }), getTracer({ toString() { throw } }). Expected: a tracer (no throw), as for other bad input.
-  // Actual: TypeError "Cannot convert a Symbol value to a string" / the toString error. Diagnosis:
-  // src/sdk/tracer-provider.ts getTracer(): the cache key template literal `${name}\u0000${version ?? ''}...`
-  // (line 97) converts unguarded; getTracer has no try/catch although the class promises not to throw.
-  it.skip('getTracer never throws, even for names that cannot become strings', () => {
+  // Regression guard: this input once broke the SDK front end (found by this suite, since fixed).
+  it('getTracer never throws, even for names that cannot become strings', () => {
     const { provider } = setup();
     const loose = provider as Loose;
     expect(() => loose.getTracer(Symbol('x'))).not.toThrow();
@@ -456,26 +447,16 @@ describe('Tracer methods with garbage', () => {
     expect(() => loose.getTracer({ toString: () => { throw new Error('toString'); } })).not.toThrow();
   });
 
-  // BUG: startActiveSpan throws into user code when the context argument is not a Context.
-  // Input: tracer.startActiveSpan('x', {}, {} as Context, fn) (also 42, 'str', []). Expected: no throw (fn runs
-  // with a non-recording span, as startSpan handles the same context). Actual: TypeError
-  // "context.setValue is not a function". Diagnosis: src/sdk/tracer.ts startActiveSpan() calls
-  // trace.setSpan(parentContext, span) outside any guard; startSpan() caught the same bad context.
-  it.skip('startActiveSpan with a context that is not a Context still runs the callback without throwing', () => {
+  // Regression guard: this input once broke the SDK front end (found by this suite, since fixed).
+  it('startActiveSpan with a context that is not a Context still runs the callback without throwing', () => {
     const { tracer } = setup();
     for (const ctx of [{}, 42, 'ctx', []] as Loose[]) {
       expect(() => tracer.startActiveSpan('x', {}, ctx, () => 'ran')).not.toThrow();
     }
   });
 
-  // BUG: when anything throws after startSpan() took an arena slot, the slot leaks as a live span forever and
-  // the span is counted twice (started and nonRecording). Inputs: options whose `links` getter throws (it is
-  // read after the slot is taken); a remote parent whose traceState.serialize() throws; a sampler returning a
-  // traceState without serialize(). Expected: after the returned span ends and a flush, stats().live 0 and no
-  // slot in use. Actual: live 1 per such span, arena.usedSlots 1 per span, the returned span non-recording.
-  // Diagnosis: src/sdk/tracer.ts startSpan() catch returns a NonRecordingSpan without freeing the slot that
-  // start() allocated (arena.startSpan, then setTraceState/serialize and options.links run after it).
-  it.skip('startSpan frees its slot when bad input throws after the span was started', async () => {
+  // Regression guard: this input once broke the SDK front end (found by this suite, since fixed).
+  it('startSpan frees its slot when bad input throws after the span was started', async () => {
     const { provider, tracer } = setup();
     const linksThrow = new Proxy({}, { get: (_t, key) => { if (key === 'links') throw new Error('links'); return undefined; } });
     tracer.startSpan('links-getter-throws', linksThrow as Loose).end();

@@ -106,11 +106,9 @@ describe('startSpan', () => {
     expect(wire.endTimeUnixNano).toBe(BigInt(seconds + 2) * 1_000_000_000n + 987_654_321n);
   });
 
-  // BUG: an HrTime far from the process start loses nanoseconds. Input: startTime [1600000000, 123456789]
-  // (2020), endTime [1600000001, 1]. Expected (official SDK keeps HrTime exact): start ...123456789 ns.
-  // Actual: 1600000000123456800 (11 ns off; a year back is ~1 ns off). Diagnosis: src/sdk/time-input.ts:17
-  // turns the HrTime into f64 ms since performance.timeOrigin, and assembly/otlp-encoder.ts unixNanos() scales
-  // (relMs + origin fraction) * 1e6 in f64, which holds no more than 53 bits (~104 days) of exact nanoseconds.
+  // KNOWN LIMITATION (tracked on issue 3): times are stored as f64 ms since performance.timeOrigin, exact to the
+  // nanosecond within ~104 days of the process start; an HrTime years away (2020 here) is ~11 ns off. Exact
+  // storage needs an i64-ns time column (arena + codec change). Skipped until that lands.
   it.skip('takes an HrTime years before the process start exactly to the nanosecond', async () => {
     const { provider, exporter, tracer } = setup();
     tracer.startSpan('hr-2020', { startTime: [1_600_000_000, 123_456_789] }).end([1_600_000_001, 1]);
@@ -306,15 +304,8 @@ describe('Span methods', () => {
     });
   });
 
-  // BUG: replacing an array attribute leaks the previous value's element records until the span ends, so a
-  // long-lived span that updates an array starves the shared attribute pool: its own later values are silently
-  // not stored and other spans lose attributes. Input: capacity.attributes 1000, one span calling
-  // setAttribute('progress', [i, i + 1, i + 2]) for i < 1000, then another span's setAttribute('x', 1).
-  // Expected: 'progress' = [999, 1000, 1001], the other span keeps x. Actual: 'progress' = [332, 333, 334],
-  // the other span has no attributes (attributePoolFull 668). Diagnosis: src/arena/span-arena.ts putAttribute()
-  // -> writeValue() for an existing key allocates new element records (allocAttr) and never returns the old
-  // chain at attrRefPtr[id] to the free list.
-  it.skip('replacing an array attribute many times keeps the latest value and does not exhaust the pool', async () => {
+  // Regression guard: this input once broke the SDK front end (found by this suite, since fixed).
+  it('replacing an array attribute many times keeps the latest value and does not exhaust the pool', async () => {
     const { provider, exporter, tracer } = setup({ capacity: { attributes: 1000 } });
     const session = tracer.startSpan('session');
     for (let i = 0; i < 1000; i++) session.setAttribute('progress', [i, i + 1, i + 2]);
@@ -713,12 +704,8 @@ describe('sampling', () => {
     expect(byName(spans, 'custom-root')).toMatchObject({ traceState: 'sampler=decided', traceId: seen[1]!.traceId });
   });
 
-  // BUG: a sampler's attributes lose to SpanOptions.attributes on the same key. Input: sampler returns
-  // { attributes: { 'sampling.rule': 'sampler' } }, startSpan options.attributes { 'sampling.rule': 'user' }.
-  // Expected (official sdk-trace Tracer.js: Object.assign(attributes, samplingResult.attributes)): 'sampler'.
-  // Actual: 'user'. Diagnosis: src/sdk/tracer.ts start() calls setAttributes(samplerAttributes) before
-  // setAttributes(options.attributes), so the user's value replaces the sampler's.
-  it.skip('a sampler\'s attributes win over SpanOptions attributes with the same key, as in the official SDK', async () => {
+  // Regression guard: this input once broke the SDK front end (found by this suite, since fixed).
+  it('a sampler\'s attributes win over SpanOptions attributes with the same key, as in the official SDK', async () => {
     const sampler: Sampler = {
       shouldSample: (): SamplingResult => ({ decision: 2, attributes: { 'sampling.rule': 'sampler' } }),
       toString: () => 'Overrides',
@@ -729,12 +716,8 @@ describe('sampling', () => {
     expect(attributesOf(wire.attributes)).toEqual({ 'sampling.rule': { stringValue: 'sampler' } });
   });
 
-  // BUG: a root span gets a different trace id from the one its sampler decided on when shouldSample() starts a
-  // span itself (re-entrancy). Input: custom sampler whose shouldSample() calls tracer.startSpan(...).end() once.
-  // Expected: the root's trace id equals the traceId argument shouldSample() received. Actual: the nested
-  // startSpan overwrote core.scratchTraceId (src/sdk/tracer.ts start(): the shared scratch holds the decided id
-  // across the shouldSample() call and is read again by arena.startSpan(..., scratch, 0)).
-  it.skip('a root span keeps the trace id its sampler decided on even if the sampler starts a span', () => {
+  // Regression guard: this input once broke the SDK front end (found by this suite, since fixed).
+  it('a root span keeps the trace id its sampler decided on even if the sampler starts a span', () => {
     let nested = false;
     const decidedOn: string[] = [];
     let tracerRef: ReturnType<SpanwireTracerProvider['getTracer']> | undefined;
@@ -756,12 +739,8 @@ describe('sampling', () => {
     expect(root.spanContext().traceId).toBe(decidedOn[0]);
   });
 
-  // BUG: suppressTracing() (from @opentelemetry/core, used by official exporters and instrumentations to keep
-  // their own I/O out of traces) is ignored. Input: tracer.startSpan('x', {}, suppressTracing(context.active())).
-  // Expected (official sdk-trace Tracer.startSpan: isTracingSuppressed -> non-recording INVALID_SPAN_CONTEXT
-  // span): isRecording() false, nothing exported. Actual: a recording, exported span. Diagnosis:
-  // src/sdk/tracer.ts startSpan() never checks the 'OpenTelemetry SDK Context Key SUPPRESS_TRACING' context key.
-  it.skip('a span started in a suppressTracing() context is non-recording, as in the official SDK', async () => {
+  // Regression guard: this input once broke the SDK front end (found by this suite, since fixed).
+  it('a span started in a suppressTracing() context is non-recording, as in the official SDK', async () => {
     const { provider, exporter, tracer } = setup();
     const span = tracer.startSpan('suppressed', {}, suppressTracing(ROOT_CONTEXT));
     expect(span.isRecording()).toBe(false);

@@ -359,7 +359,7 @@ export class SpanArena {
     }
     this.randomId(this.spanSpanId, slot * 8, 8);
     this.counters.spansStarted++;
-    this.writeName(slot, name);
+    this.writeName(slot, name, true);
     return slot;
   }
 
@@ -437,7 +437,7 @@ export class SpanArena {
       this.counters.invalidNames++;
       return false;
     }
-    return this.writeName(slot, name);
+    return this.writeName(slot, name, false);
   }
 
   /** Sets (or replaces, by key) one span attribute. Returns whether it was stored. */
@@ -479,7 +479,9 @@ export class SpanArena {
     this.spanEventTail[slot] = id;
     this.spanEventCount[slot]!++;
     if (attributes !== undefined && attributes !== null && typeof attributes === 'object') {
-      for (const key in attributes) this.setEventAttribute(slot, gen, id, key, attributes[key]);
+      for (const key in attributes) {
+        if (Object.hasOwn(attributes, key)) this.setEventAttribute(slot, gen, id, key, attributes[key]);
+      }
     }
     return id;
   }
@@ -534,7 +536,9 @@ export class SpanArena {
     this.spanLinkTail[slot] = id;
     this.spanLinkCount[slot]!++;
     if (attributes !== undefined && attributes !== null && typeof attributes === 'object') {
-      for (const key in attributes) this.setLinkAttribute(slot, gen, id, key, attributes[key]);
+      for (const key in attributes) {
+        if (Object.hasOwn(attributes, key)) this.setLinkAttribute(slot, gen, id, key, attributes[key]);
+      }
     }
     return id;
   }
@@ -649,14 +653,15 @@ export class SpanArena {
     return true;
   }
 
-  private writeName(slot: number, name: string): boolean {
+  /** Sets the name; when it cannot be stored, a new span gets '' and a rename keeps the previous name. */
+  private writeName(slot: number, name: string, isNew: boolean): boolean {
     if (typeof name !== 'string') {
       this.counters.invalidNames++;
-      this.spanNameLen[slot] = 0;
+      if (isNew) this.spanNameLen[slot] = 0;
       return false;
     }
     if (!this.putString(slot, name, Infinity)) {
-      this.spanNameLen[slot] = 0;
+      if (isNew) this.spanNameLen[slot] = 0;
       return false;
     }
     this.spanNamePtr[slot] = this.strings.lastPtr;
@@ -724,6 +729,7 @@ export class SpanArena {
     this.attrFreeHead = this.attrOwnedNext[id]!;
     this.attrOwnedNext[id] = 0;
     this.attrNext[id] = 0;
+    this.attrKind[id] = KIND_EMPTY;
     if (owner >= 0) {
       if (this.spanOwnedHead[owner] === 0) this.spanOwnedHead[owner] = id;
       else this.attrOwnedNext[this.spanOwnedTail[owner]!] = id;
@@ -783,10 +789,15 @@ export class SpanArena {
   private writeValue(id: number, kind: number, value: unknown, owner: number): boolean {
     if (kind === KIND_ARRAY) {
       const array = value as readonly unknown[];
+      // Replacing an array reuses its element records first, so repeated updates do not drain the pool.
+      // (allocAttr() clears the kind, so only a live array attribute being replaced has elements to reuse.)
+      let reuse = this.attrKind[id] === KIND_ARRAY ? this.attrRefPtr[id]! : 0;
       let first = 0;
       let last = 0;
       for (let i = 0; i < array.length; i++) {
-        const element = this.allocAttr(owner);
+        let element = reuse;
+        if (element !== 0) reuse = this.attrNext[element]!;
+        else element = this.allocAttr(owner);
         if (element === 0) {
           this.counters.attributePoolFull++;
           return false;
@@ -796,6 +807,7 @@ export class SpanArena {
         else this.attrNext[last] = element;
         last = element;
       }
+      if (last !== 0) this.attrNext[last] = 0;
       this.attrRefPtr[id] = first;
       this.attrRefLen[id] = array.length;
     } else if (!this.writeScalar(id, value, owner)) {
@@ -831,6 +843,7 @@ export class SpanArena {
     this.constHead[0] = 0; this.constTail[0] = 0; this.constCount[0] = 0; this.constDropped[0] = 0;
     if (attributes !== null && typeof attributes === 'object') {
       for (const key in attributes) {
+        if (!Object.hasOwn(attributes, key)) continue;
         this.putAttribute(-1, this.constHead, this.constTail, this.constCount, this.constDropped, 0,
           this.limits.attributeCount, key, attributes[key]);
       }

@@ -52,12 +52,17 @@ export class BatchSpanProcessor implements ArenaSpanProcessor {
     private readonly accounting: SpanAccounting,
     options: Partial<BatchProcessorOptions> = {},
   ) {
-    const merged = { ...DEFAULT_BATCH_OPTIONS, ...options };
-    merged.maxQueueSize = Math.max(1, Math.floor(merged.maxQueueSize));
-    merged.maxExportBatchSize = Math.max(1, Math.min(Math.floor(merged.maxExportBatchSize), merged.maxQueueSize,
-      arena.capacity.spans));
-    merged.maxConcurrentExports = Math.max(1, Math.floor(merged.maxConcurrentExports));
-    this.options = merged;
+    const d = DEFAULT_BATCH_OPTIONS;
+    const maxQueueSize = Math.max(1, Math.floor(optionOr(options.maxQueueSize, d.maxQueueSize)));
+    this.options = {
+      maxQueueSize,
+      maxExportBatchSize: Math.max(1, Math.min(Math.floor(optionOr(options.maxExportBatchSize, d.maxExportBatchSize)),
+        maxQueueSize, arena.capacity.spans)),
+      scheduledDelayMs: optionOr(options.scheduledDelayMs, d.scheduledDelayMs),
+      exportTimeoutMs: optionOr(options.exportTimeoutMs, d.exportTimeoutMs),
+      maxConcurrentExports: Math.max(1, Math.floor(optionOr(options.maxConcurrentExports, d.maxConcurrentExports))),
+    };
+    const merged = this.options;
     this.queue = new Uint32Array(merged.maxQueueSize);
     this.dispatcher = new ExportDispatcher(arena, exporter, accounting, merged.exportTimeoutMs,
       () => this.drain(false));
@@ -107,7 +112,7 @@ export class BatchSpanProcessor implements ArenaSpanProcessor {
       this.exportNext();
     }
     await this.dispatcher.settle(Math.max(1, deadline - Date.now()));
-    if (this.exporter.forceFlush) await this.exporter.forceFlush().catch(() => undefined);
+    await callExporter(() => this.exporter.forceFlush?.());
   }
 
   async shutdown(timeoutMs = this.options.exportTimeoutMs): Promise<void> {
@@ -121,7 +126,7 @@ export class BatchSpanProcessor implements ArenaSpanProcessor {
     for (let i = 0; i < left; i++) this.arena.freeSpan(this.queue[(this.head + i) % this.queue.length]!);
     this.size = 0;
     this.accounting.drop('shutdown', left);
-    await this.exporter.shutdown().catch(() => undefined);
+    await callExporter(() => this.exporter.shutdown());
   }
 
   /** Exports full batches (all batches when `all`), as far as the concurrency bound allows. */
@@ -147,4 +152,16 @@ export class BatchSpanProcessor implements ArenaSpanProcessor {
     this.size -= count;
     this.dispatcher.dispatch(count);
   }
+}
+
+/** A number option, or its default when it is missing, NaN, infinite or negative. */
+export function optionOr(value: number | undefined, fallback: number): number {
+  return typeof value === 'number' && value >= 0 && value < Infinity ? value : fallback;
+}
+
+/** Runs an exporter hook that may return a promise, a value, or throw: never rejects. */
+export async function callExporter(hook: () => unknown): Promise<void> {
+  try {
+    await hook();
+  } catch { /* an exporter's failure to flush or close is its own; the totals are already counted */ }
 }

@@ -32,7 +32,7 @@ export class ExportDispatcher {
     }
     const slots = arena.batchSlots;
     for (let i = 0; i < count; i++) arena.freeSpan(slots[i]!);
-    if (!isPromise(outcome)) {
+    if (!isThenable(outcome)) {
       this.account(outcome, count);
       return;
     }
@@ -48,12 +48,12 @@ export class ExportDispatcher {
     clearTimeout(timer);
   }
 
-  private track(outcome: Promise<ExportOutcome>, count: number): void {
+  private track(outcome: PromiseLike<ExportOutcome>, count: number): void {
     this.inFlightExports++;
     this.inFlightSpans += count;
     let settled = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const finish = (result: ExportOutcome): void => {
+    const finish = (result: ExportOutcome | undefined): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -66,7 +66,9 @@ export class ExportDispatcher {
         finish({ delivered: 0, dropped: count, dropReason: 'export_timeout' });
         resolve();
       }, this.exportTimeoutMs);
-      outcome.then(finish, () => finish({ delivered: 0, dropped: count, dropReason: 'export_failed' }))
+      // Promise.resolve() adopts any thenable in a later job, so a then() that throws becomes a rejection here.
+      Promise.resolve(outcome)
+        .then(finish, () => finish({ delivered: 0, dropped: count, dropReason: 'export_failed' }))
         .finally(resolve);
     });
     this.pending.add(done);
@@ -76,12 +78,18 @@ export class ExportDispatcher {
     });
   }
 
-  private account(outcome: ExportOutcome, count: number): void {
+  private account(given: ExportOutcome | undefined, count: number): void {
     const accounting = this.accounting;
     accounting.exports++;
-    const delivered = Math.max(0, Math.min(count, outcome.delivered | 0));
+    // An exporter that reports nothing (an official-style export(spans, callback) returns void) failed.
+    const outcome: ExportOutcome = given !== null && typeof given === 'object'
+      ? given : { delivered: 0, dropped: count, dropReason: 'export_failed' };
+    const delivered = Math.max(0, Math.min(count, Math.floor(Number(outcome.delivered)) || 0));
     accounting.exported += delivered;
-    accounting.bytesSent += outcome.bytesSent ?? 0;
+    const bytesSent = outcome.bytesSent;
+    if (typeof bytesSent === 'number' && bytesSent > 0 && bytesSent < Number.MAX_SAFE_INTEGER) {
+      accounting.bytesSent += bytesSent;
+    }
     // Whatever the exporter did not report as delivered is dropped: spans never vanish from the totals.
     let undelivered = count - delivered;
     const droppedBy = outcome.droppedBy;
@@ -92,10 +100,14 @@ export class ExportDispatcher {
         undelivered -= n;
       }
     }
-    accounting.drop(outcome.dropReason ?? 'export_failed', undelivered);
+    accounting.drop(typeof outcome.dropReason === 'string' ? outcome.dropReason : 'export_failed', undelivered);
   }
 }
 
-function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
-  return typeof (value as Promise<T>)?.then === 'function';
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  try {
+    return value !== null && typeof value === 'object' && typeof (value as PromiseLike<T>).then === 'function';
+  } catch {
+    return false; // a then getter that throws: treated as a plain (failed) outcome
+  }
 }

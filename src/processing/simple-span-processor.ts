@@ -4,11 +4,15 @@ import type { SpanArena } from '../arena/span-arena.js';
 import type { SpanwireExporter } from '../export/span-exporter.js';
 import { ExportDispatcher } from './export-dispatcher.js';
 import type { SpanAccounting } from './span-accounting.js';
+import { callExporter } from './batch-span-processor.js';
 import type { ArenaSpanProcessor } from './span-processor.js';
 
 export class SimpleSpanProcessor implements ArenaSpanProcessor {
   private readonly dispatcher: ExportDispatcher;
   private isShutdown = false;
+  /** True while export() runs: a span ended from inside it (an instrumented exporter) waits in `deferred`. */
+  private exporting = false;
+  private readonly deferred: number[] = [];
 
   constructor(
     private readonly arena: SpanArena,
@@ -31,19 +35,33 @@ export class SimpleSpanProcessor implements ArenaSpanProcessor {
       this.accounting.drop('shutdown', 1);
       return;
     }
+    if (this.exporting) {
+      this.deferred.push(slot); // batchSlots is the outer export's batch: do not overwrite it
+      return;
+    }
+    this.exporting = true;
+    try {
+      this.exportOne(slot);
+      while (this.deferred.length > 0) this.exportOne(this.deferred.shift()!);
+    } finally {
+      this.exporting = false;
+    }
+  }
+
+  private exportOne(slot: number): void {
     this.arena.batchSlots[0] = slot;
     this.dispatcher.dispatch(1);
   }
 
   async forceFlush(timeoutMs = 30000): Promise<void> {
     await this.dispatcher.settle(timeoutMs);
-    if (this.exporter.forceFlush) await this.exporter.forceFlush().catch(() => undefined);
+    await callExporter(() => this.exporter.forceFlush?.());
   }
 
   async shutdown(timeoutMs = 30000): Promise<void> {
     if (this.isShutdown) return;
     this.isShutdown = true;
     await this.forceFlush(timeoutMs);
-    await this.exporter.shutdown().catch(() => undefined);
+    await callExporter(() => this.exporter.shutdown());
   }
 }

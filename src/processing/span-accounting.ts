@@ -34,6 +34,8 @@ export interface SpanStats {
 
 export class SpanAccounting {
   started = 0;
+  /** Started spans dropped at once (no free arena slot): they never become live. */
+  droppedAtStart = 0;
   nonRecording = 0;
   ended = 0;
   endedNotSampled = 0;
@@ -68,7 +70,7 @@ export class SpanAccounting {
     return {
       started: this.started, nonRecording: this.nonRecording, ended: this.ended,
       endedNotSampled: this.endedNotSampled, exported: this.exported, dropped, droppedTotal,
-      live: this.started - this.ended, queueSize, inFlight, bytesSent: this.bytesSent, exports: this.exports,
+      live: this.started - this.ended - this.droppedAtStart, queueSize, inFlight, bytesSent: this.bytesSent, exports: this.exports,
     };
   }
 }

@@ -1,25 +1,24 @@
-// The Span for sampler decision NOT_RECORD: every method is a no-op, and its ids are made only if someone asks
-// (spanContext() for propagation or log correlation), so a dropped span costs one small object.
-// Implements the OTel trace API Span; never throws.
+// The Span for sampler decision NOT_RECORD (and for suppressed or shut-down tracing): every method is a no-op.
+// It keeps its trace id as 16-bit words (V8 small integers, no boxing) so children copy it without strings, and
+// makes its own span id only if someone asks (spanContext()). Implements the OTel trace API Span; never throws.
 import type { Span, SpanContext, TraceState } from '@opentelemetry/api';
 import { bytesToHex, wordsToHex } from './hex-ids.js';
 import type { TracerCore } from './tracer-core.js';
 
 export class NonRecordingSpan implements Span {
   private cachedContext: SpanContext | undefined = undefined;
-  // The trace id a sampler decided on, as 16-bit words (-1: none, take the parent's or make one).
+  // Trace id words; t0 = -1 means none (a random one is made on demand).
   private readonly t0: number = -1; private readonly t1: number = 0; private readonly t2: number = 0;
   private readonly t3: number = 0; private readonly t4: number = 0; private readonly t5: number = 0;
   private readonly t6: number = 0; private readonly t7: number = 0;
 
   constructor(
-    private readonly core: TracerCore,
-    /** Where the trace id comes from when none is given (the parent span, if any). */
-    private readonly parent: Span | undefined,
-    /** The trace id the sampler saw (16 bytes at 0), copied now because the buffer is reused. */
+    readonly core: TracerCore,
+    /** The trace id (16 bytes at 0), copied now because the buffer is reused; undefined: make one on demand. */
     traceIdBytes: Uint8Array | undefined,
-    private readonly traceFlags: number,
-    private readonly traceState: TraceState | undefined,
+    /** W3C trace flags, sampled bit clear. */
+    readonly traceFlags: number,
+    readonly traceState: TraceState | undefined,
   ) {
     if (traceIdBytes !== undefined) {
       const b = traceIdBytes;
@@ -29,20 +28,32 @@ export class NonRecordingSpan implements Span {
     }
   }
 
+  /** Writes the trace id into target[offset..+16) for a child; false when it has none yet. */
+  copyTraceId(target: Uint8Array, offset: number): boolean {
+    if (this.t0 < 0) return false;
+    target[offset] = this.t0 >> 8; target[offset + 1] = this.t0 & 0xff;
+    target[offset + 2] = this.t1 >> 8; target[offset + 3] = this.t1 & 0xff;
+    target[offset + 4] = this.t2 >> 8; target[offset + 5] = this.t2 & 0xff;
+    target[offset + 6] = this.t3 >> 8; target[offset + 7] = this.t3 & 0xff;
+    target[offset + 8] = this.t4 >> 8; target[offset + 9] = this.t4 & 0xff;
+    target[offset + 10] = this.t5 >> 8; target[offset + 11] = this.t5 & 0xff;
+    target[offset + 12] = this.t6 >> 8; target[offset + 13] = this.t6 & 0xff;
+    target[offset + 14] = this.t7 >> 8; target[offset + 15] = this.t7 & 0xff;
+    return true;
+  }
+
   spanContext(): SpanContext {
     if (this.cachedContext === undefined) {
-      const scratch = this.core.scratchTraceId;
-      let traceId = this.t0 < 0 ? undefined
-        : wordsToHex([this.t0, this.t1, this.t2, this.t3, this.t4, this.t5, this.t6, this.t7], 8);
-      if (traceId === undefined && this.parent !== undefined) {
-        const parentId = this.parent.spanContext().traceId;
-        if (parentId !== '00000000000000000000000000000000') traceId = parentId;
-      }
-      if (traceId === undefined) {
-        this.core.arena.randomId(scratch, 0, 16);
+      const scratch = new Uint8Array(16); // slow path: the shared scratch may be in use by the tracer
+      const arena = this.core.arena;
+      let traceId: string;
+      if (this.t0 >= 0) {
+        traceId = wordsToHex([this.t0, this.t1, this.t2, this.t3, this.t4, this.t5, this.t6, this.t7], 8);
+      } else {
+        arena.randomId(scratch, 0, 16);
         traceId = bytesToHex(scratch, 0, 16);
       }
-      this.core.arena.randomId(scratch, 0, 8);
+      arena.randomId(scratch, 0, 8);
       const spanId = bytesToHex(scratch, 0, 8);
       this.cachedContext = this.traceState === undefined
         ? { traceId, spanId, traceFlags: this.traceFlags, isRemote: false }

@@ -76,7 +76,10 @@ export class RecordingSpan implements Span {
     try {
       if (attributes !== null && typeof attributes === 'object') {
         const arena = this.core.arena;
-        for (const key in attributes) arena.setAttribute(this.slot, this.gen, key, attributes[key]);
+        for (const key in attributes) {
+          // Own properties only, as the official SDK (Object.entries) reads them.
+          if (Object.hasOwn(attributes, key)) arena.setAttribute(this.slot, this.gen, key, attributes[key]);
+        }
       }
     } catch { /* counted by the arena; never thrown */ }
     return this;

@@ -49,6 +49,17 @@ export interface RegisterOptions {
   propagator?: TextMapPropagator;
 }
 
+/** A string for a scope name or version: non-strings (even symbols, or objects whose toString throws) become ''. */
+function safeString(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === undefined || value === null || typeof value === 'symbol') return '';
+  try {
+    return String(value);
+  } catch {
+    return '';
+  }
+}
+
 /** Stands in when no exporter is configured: spans are counted, not silently lost. */
 class NoExporter implements SpanwireExporter {
   export(batch: SpanBatch): ExportOutcome {
@@ -93,11 +104,16 @@ export class SpanwireTracerProvider implements TracerProvider {
 
   /** A tracer for an instrumentation scope; the same name/version/schemaUrl returns the same tracer. */
   getTracer(name: string, version?: string, options?: { schemaUrl?: string }): Tracer {
-    const schemaUrl = options?.schemaUrl ?? '';
-    const key = `${name}\u0000${version ?? ''}\u0000${schemaUrl}`;
+    const scopeName = safeString(name);
+    const scopeVersion = safeString(version);
+    let schemaUrl = '';
+    try {
+      schemaUrl = safeString(options?.schemaUrl);
+    } catch { /* a throwing getter: no schema URL */ }
+    const key = `${scopeName}\u0000${scopeVersion}\u0000${schemaUrl}`;
     let tracer = this.tracers.get(key);
     if (tracer === undefined) {
-      let scope = this.arena.addScope(String(name ?? ''), version ?? '', schemaUrl);
+      let scope = this.arena.addScope(scopeName, scopeVersion, schemaUrl);
       // Out of scope slots: later tracers share the first scope rather than losing their spans.
       if (scope < 0) scope = 0;
       tracer = new SpanwireTracer(this.core, scope);
