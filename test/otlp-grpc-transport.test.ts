@@ -556,9 +556,8 @@ describe('classifyGrpcError', () => {
 });
 
 describe('responses from a misbehaving server, through the gRPC transport', () => {
-  // BUG: src/export/otlp-response.ts:78 reads int64 rejected_spans as an unsigned varint, so -1 (ten bytes on the
-  // wire) becomes 18446744073709552000 rejected spans instead of being refused as malformed or clamped to 0.
-  it.skip('does not turn rejected_spans = -1 into 1.8e19 rejected spans', async () => {
+  // Regression guard: int64/int32 fields read as unsigned once turned negatives into huge numbers.
+  it('does not turn rejected_spans = -1 into 1.8e19 rejected spans', async () => {
     const { port } = await startGrpcServer(reply(encodeExportTraceResponse({ rejectedSpans: -1, errorMessage: 'odd' })));
     const result = await insecureTo(port).send(BODY, SEND);
     expect(result.status).toBe('success');
@@ -566,9 +565,8 @@ describe('responses from a misbehaving server, through the gRPC transport', () =
     expect(partial === undefined || (Number.isSafeInteger(partial.rejectedSpans) && partial.rejectedSpans >= 0)).toBe(true);
   });
 
-  // BUG: src/export/otlp-response.ts:128 reads Duration.seconds (int64) unsigned, so a negative retry_delay of
-  // -5 s becomes 1.8e22 ms: the export waits for it (or, with a deadline, gives up) instead of ignoring it.
-  it.skip('does not turn a negative RetryInfo delay into 1.8e22 ms', async () => {
+  // Regression guard: int64/int32 fields read as unsigned once turned negatives into huge numbers.
+  it('does not turn a negative RetryInfo delay into 1.8e22 ms', async () => {
     const type = messageType(TYPE_NAMES.googleRpcRetryInfo);
     const negative = Uint8Array.from(type.encode(type.fromObject({ retryDelay: { seconds: '-5' } })).finish());
     const status = encodeGoogleRpcStatus({

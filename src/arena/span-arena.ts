@@ -81,6 +81,12 @@ const FLAG_IS_REMOTE = 0x200;
 const TRACE_FLAG_SAMPLED = 0x01;
 /** Random bytes fetched per crypto.getRandomValues call: ~170 spans of ids (24 bytes each). */
 const RANDOM_POOL_BYTES = 4096;
+/**
+ * Attribute keys get stable ids (one Map lookup per attribute), so a key's bytes and its last value's bytes are
+ * cached per pool half and a repeated value skips the pool's Map. 4096 distinct keys is far beyond any sane
+ * schema; keys past it still work, through the slower string path.
+ */
+const MAX_KEY_IDS = 4096;
 /** Slot generations stay small integers (V8 Smis): they wrap below 2^30. */
 const GENERATION_MASK = 0x3fffffff;
 
@@ -124,7 +130,19 @@ export class SpanArena {
   private readonly spanLinkTail: U32; private readonly spanLinkCount: U32;
   private readonly spanOwnedHead: U32; private readonly spanOwnedTail: U32; // every attr record the span owns
   private readonly attrOwnedNext: U32; // owner chain, and the free list
-  private readonly attrKeyStr: (string | undefined)[]; // keys as JS strings: setAttribute replaces by key
+  private readonly attrKeyStr: (string | undefined)[]; // keys as JS strings, for keys without a key id
+  private readonly attrKeyId: Int32Array; // stable key id, or -1
+  private readonly keyIds = new Map<string, number>();
+  private readonly keyPtr = new Int32Array(MAX_KEY_IDS);
+  private readonly keyLen = new Int32Array(MAX_KEY_IDS);
+  private readonly keyStamp = new Int32Array(MAX_KEY_IDS).fill(-1);
+  private readonly lastValue: (string | undefined)[] = new Array<string | undefined>(MAX_KEY_IDS).fill(undefined);
+  private readonly lastValuePtr = new Int32Array(MAX_KEY_IDS);
+  private readonly lastValueLen = new Int32Array(MAX_KEY_IDS);
+  private readonly lastValueStamp = new Int32Array(MAX_KEY_IDS).fill(-1);
+  /** Where the last putKey()/cached string landed. */
+  private refPtr = 0;
+  private refLen = 0;
   private readonly eventAttrTail: U32; private readonly eventAttrCount: U32;
   private readonly linkAttrTail: U32; private readonly linkAttrCount: U32;
   private readonly eventOwner: Int32Array; // slot of the span an event belongs to (ids are checked against it)
@@ -175,6 +193,7 @@ export class SpanArena {
     this.spanOwnedTail = new Uint32Array(cap.spans);
     this.attrOwnedNext = new Uint32Array(cap.attributes + 1);
     this.attrKeyStr = new Array<string | undefined>(cap.attributes + 1).fill(undefined);
+    this.attrKeyId = new Int32Array(cap.attributes + 1).fill(-1);
     this.eventAttrTail = new Uint32Array(cap.events + 1);
     this.eventAttrCount = new Uint32Array(cap.events + 1);
     this.linkAttrTail = new Uint32Array(cap.links + 1);
@@ -757,8 +776,15 @@ export class SpanArena {
       this.counters.invalidAttributes++;
       return false;
     }
-    for (let id = heads[index]!; id !== 0; id = this.attrNext[id]!) {
-      if (this.attrKeyStr[id] === key) return this.writeValue(id, kind, value, owner);
+    const keyId = this.keyIdOf(key);
+    if (keyId >= 0) {
+      for (let id = heads[index]!; id !== 0; id = this.attrNext[id]!) {
+        if (this.attrKeyId[id] === keyId) return this.writeValue(id, kind, value, owner, keyId);
+      }
+    } else {
+      for (let id = heads[index]!; id !== 0; id = this.attrNext[id]!) {
+        if (this.attrKeyId[id] < 0 && this.attrKeyStr[id] === key) return this.writeValue(id, kind, value, owner, -1);
+      }
     }
     if (counts[index]! >= limit) {
       droppeds[index]!++;
@@ -771,13 +797,14 @@ export class SpanArena {
       this.counters.attributePoolFull++;
       return false;
     }
-    if (!this.putString(owner, key, Infinity) ||
-      (this.attrKeyPtr[id] = this.strings.lastPtr, this.attrKeyLen[id] = this.strings.lastLen,
-      !this.writeValue(id, kind, value, owner))) {
+    if (!this.putKey(owner, keyId, key) ||
+      (this.attrKeyPtr[id] = this.refPtr, this.attrKeyLen[id] = this.refLen,
+      !this.writeValue(id, kind, value, owner, keyId))) {
       droppeds[index]!++; // discarded for lack of room: the wire says so (the record is recycled with its owner)
       return false;
     }
     this.attrKeyStr[id] = key;
+    this.attrKeyId[id] = keyId;
     if (heads[index] === 0) heads[index] = id;
     else this.attrNext[tails[index]!] = id;
     tails[index] = id;
@@ -785,8 +812,63 @@ export class SpanArena {
     return true;
   }
 
+  /** The stable id of an attribute key, or -1 once MAX_KEY_IDS keys are known. */
+  private keyIdOf(key: string): number {
+    let id = this.keyIds.get(key);
+    if (id === undefined) {
+      if (this.keyIds.size >= MAX_KEY_IDS) return -1;
+      id = this.keyIds.size;
+      this.keyIds.set(key, id);
+    }
+    return id;
+  }
+
+  /** Puts a key's bytes (cached per pool half when it has a key id) into refPtr/refLen. */
+  private putKey(owner: number, keyId: number, key: string): boolean {
+    const strings = this.strings;
+    if (keyId >= 0 && this.keyStamp[keyId] === strings.switches) {
+      this.refPtr = this.keyPtr[keyId]!;
+      this.refLen = this.keyLen[keyId]!;
+      if (owner >= 0) this.markHalf(owner, strings.epoch);
+      return true;
+    }
+    if (!this.putString(owner, key, Infinity)) return false;
+    this.refPtr = strings.lastPtr;
+    this.refLen = strings.lastLen;
+    if (keyId >= 0) {
+      this.keyPtr[keyId] = this.refPtr;
+      this.keyLen[keyId] = this.refLen;
+      this.keyStamp[keyId] = strings.switches;
+    }
+    return true;
+  }
+
+  /**
+   * Puts a string value into refPtr/refLen; when cacheKeyId >= 0 the key's last value is reused if it is the
+   * same string and its bytes are still in the current pool half (no Map lookup, no encoding).
+   */
+  private putValueString(owner: number, cacheKeyId: number, value: string): boolean {
+    const strings = this.strings;
+    if (cacheKeyId >= 0 && this.lastValue[cacheKeyId] === value && this.lastValueStamp[cacheKeyId] === strings.switches) {
+      this.refPtr = this.lastValuePtr[cacheKeyId]!;
+      this.refLen = this.lastValueLen[cacheKeyId]!;
+      if (owner >= 0) this.markHalf(owner, strings.epoch);
+      return true;
+    }
+    if (!this.putString(owner, value, this.limits.attributeValueLength)) return false;
+    this.refPtr = strings.lastPtr;
+    this.refLen = strings.lastLen;
+    if (cacheKeyId >= 0 && !strings.lastTruncated) {
+      this.lastValue[cacheKeyId] = value;
+      this.lastValuePtr[cacheKeyId] = this.refPtr;
+      this.lastValueLen[cacheKeyId] = this.refLen;
+      this.lastValueStamp[cacheKeyId] = strings.switches;
+    }
+    return true;
+  }
+
   /** Writes a classified value into record id; false (record unchanged) when a string or element can't be stored. */
-  private writeValue(id: number, kind: number, value: unknown, owner: number): boolean {
+  private writeValue(id: number, kind: number, value: unknown, owner: number, keyId: number): boolean {
     if (kind === KIND_ARRAY) {
       const array = value as readonly unknown[];
       // Replacing an array reuses its element records first, so repeated updates do not drain the pool.
@@ -802,7 +884,7 @@ export class SpanArena {
           this.counters.attributePoolFull++;
           return false;
         }
-        if (!this.writeScalar(element, array[i], owner)) return false;
+        if (!this.writeScalar(element, array[i], owner, -1)) return false;
         if (first === 0) first = element;
         else this.attrNext[last] = element;
         last = element;
@@ -810,19 +892,19 @@ export class SpanArena {
       if (last !== 0) this.attrNext[last] = 0;
       this.attrRefPtr[id] = first;
       this.attrRefLen[id] = array.length;
-    } else if (!this.writeScalar(id, value, owner)) {
+    } else if (!this.writeScalar(id, value, owner, keyId)) {
       return false;
     }
     this.attrKind[id] = kind;
     return true;
   }
 
-  private writeScalar(id: number, value: unknown, owner: number): boolean {
+  private writeScalar(id: number, value: unknown, owner: number, cacheKeyId: number): boolean {
     switch (typeof value) {
       case 'string':
-        if (!this.putString(owner, value, this.limits.attributeValueLength)) return false;
-        this.attrRefPtr[id] = this.strings.lastPtr;
-        this.attrRefLen[id] = this.strings.lastLen;
+        if (!this.putValueString(owner, cacheKeyId, value)) return false;
+        this.attrRefPtr[id] = this.refPtr;
+        this.attrRefLen[id] = this.refLen;
         this.attrKind[id] = KIND_STRING;
         return true;
       case 'boolean':

@@ -19,6 +19,8 @@ export class StringPool {
   epoch = 0;
   /** Spans still referencing each half. */
   readonly halfRefs = new Int32Array(2);
+  /** Half switches so far: a cached pointer stamped with an older value points into recycled bytes. */
+  switches = 0;
 
   private bytes: Uint8Array;
   private readonly halfBytes: number;
@@ -82,6 +84,7 @@ export class StringPool {
     const other = this.epoch ^ 1;
     if (this.halfRefs[other] !== 0 || needBytes > this.halfBytes) return false;
     this.epoch = other;
+    this.switches++;
     this.writePtr = this.basePtr + other * this.halfBytes;
     this.limitPtr = this.writePtr + this.halfBytes;
     this.index.clear();

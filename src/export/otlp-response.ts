@@ -17,6 +17,10 @@ export interface RpcStatus {
 }
 
 const RETRY_INFO_TYPE_URL = 'type.googleapis.com/google.rpc.RetryInfo';
+/** A varint read as unsigned is >= 2^63 exactly when the int64 it encodes is negative. */
+const INT64_NEGATIVE = 2 ** 63;
+/** Likewise for an int32 (negative int32s are sign-extended to 10-byte varints). */
+const INT32_NEGATIVE = 2 ** 31;
 const decoder = new TextDecoder();
 
 /** Minimal protobuf cursor: varints up to 2^53, LEN fields as views; `ok` turns false on malformed input. */
@@ -75,7 +79,10 @@ export function decodePartialSuccess(bytes: Uint8Array): PartialSuccess | undefi
       const partial = { rejectedSpans: 0, errorMessage: '' };
       while (inner.more) {
         const innerTag = inner.varint();
-        if (innerTag === 0x08) partial.rejectedSpans = inner.varint(); // rejected_spans, field 1, VARINT (int64)
+        if (innerTag === 0x08) { // rejected_spans, field 1, VARINT (int64): a negative count means nothing
+          const rejected = inner.varint();
+          partial.rejectedSpans = rejected >= INT64_NEGATIVE ? 0 : rejected;
+        }
         else if (innerTag === 0x12) partial.errorMessage = decoder.decode(inner.lenBytes()); // error_message, 2, LEN
         else inner.skip(innerTag & 7);
       }
@@ -129,7 +136,8 @@ function decodeRetryDelayMs(bytes: Uint8Array): number | undefined {
         else if (dTag === 0x10) nanos = d.varint();
         else d.skip(dTag & 7);
       }
-      if (d.ok) delayMs = seconds * 1000 + Math.floor(nanos / 1e6);
+      // Duration seconds is int64 and nanos int32: a negative delay is meaningless, so it is ignored.
+      if (d.ok && seconds < INT64_NEGATIVE && nanos < INT32_NEGATIVE) delayMs = seconds * 1000 + Math.floor(nanos / 1e6);
     } else {
       r.skip(tag & 7);
     }

@@ -4,3 +4,4 @@ export * from '../../index.js';
 export { register, type NodeRegisterOptions } from './register.js';
 export { createNodeContextManager } from './async-local-storage-context.js';
 export { defaultServiceName, detectNodeResource } from './resource-detectors.js';
+export { GrpcTransport, type GrpcTransportOptions } from './otlp-grpc-transport.js';
