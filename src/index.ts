@@ -30,3 +30,7 @@ export { StackContextManager } from './context/stack-context-manager.js';
 export { AsyncLocalStorageContextManager } from './context/async-local-storage-context-manager.js';
 export { contextManagerForRuntime } from './context/context-manager-for-runtime.js';
 export { readEnvConfig, type EnvConfig } from './config/env-config.js';
+export { OtlpTraceExporter, type OtlpExporterOptions } from './export/otlp-trace-exporter.js';
+export type { Transport, SendResult, SendOptions } from './export/transport.js';
+export { sendWithRetry, DEFAULT_RETRY_POLICY, type RetryPolicy } from './export/retrying-transport.js';
+export { suppressTracing } from './sdk/tracer.js';

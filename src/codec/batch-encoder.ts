@@ -68,6 +68,21 @@ export class BatchEncoder {
   }
 
   /**
+   * gzip of bytes that live outside the codec (a body copied out earlier): they are copied into the output region
+   * first, so call it only between encodes (the region's previous body is overwritten). Returns a view.
+   */
+  gzipCopy(bytes: Uint8Array, level = GZIP_LEVEL_FAST): Uint8Array {
+    const arena = this.arena;
+    arena.refreshViews();
+    if (bytes.byteLength > arena.capacity.batchBytes) {
+      throw new RangeError('spanwire: gzipCopy() takes at most batchBytes bytes');
+    }
+    const region = new Uint8Array(arena.codec.memory.buffer, arena.layout.outputPtr, bytes.byteLength);
+    region.set(bytes);
+    return this.gzip(region, level);
+  }
+
+  /**
    * gzip (RFC 1952) of `input`, which must be a view into the codec's memory (an encode() result).
    * Returns a view of the gzip region, valid until the next gzip(). Output never exceeds gzipBound(batchBytes).
    */

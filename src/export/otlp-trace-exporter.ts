@@ -1,0 +1,189 @@
+// The OTLP trace exporter: turns a batch of span slots into ExportTraceServiceRequest bodies (WASM encode, split
+// when over batchBytes, WASM gzip), sends them through a Transport with the spec's retry rules, and accounts for
+// every span: delivered, or dropped with a reason. Bounded: requests in flight and bytes waiting are capped, and
+// beyond the caps spans are dropped and counted, so a dead collector cannot grow memory. Never throws.
+import { context, diag } from '@opentelemetry/api';
+import type { SpanArena } from '../arena/span-arena.js';
+import { BatchEncoder, ENCODE_BAD_INPUT, GZIP_LEVEL_FAST } from '../codec/batch-encoder.js';
+import { suppressTracing } from '../sdk/tracer.js';
+import { decodePartialSuccess } from './otlp-response.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, sendWithRetry } from './retrying-transport.js';
+import type { ExportOutcome, SpanBatch, SpanwireExporter } from './span-exporter.js';
+import type { Transport } from './transport.js';
+
+export interface OtlpExporterOptions {
+  transport: Transport;
+  /** 'gzip' (default): the WASM codec compresses bodies (HTTP). gRPC compresses in its transport: use 'none'. */
+  compression?: 'gzip' | 'none';
+  /** DEFLATE level: 1 (default, fast) or 6 (smaller, about 3x the time). */
+  gzipLevel?: number;
+  /** Time for one request including its retries (OTEL_EXPORTER_OTLP_TIMEOUT, default 10000 ms). */
+  timeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  /** Requests in flight at once; a batch beyond it is dropped ('inflight_limit'). Default 4. */
+  maxConcurrentRequests?: number;
+  /** Body bytes copied out and not yet acknowledged; beyond it batches are dropped ('inflight_limit'). 32 MiB. */
+  maxPendingBytes?: number;
+  /**
+   * Bodies above this many bytes are gzipped in a later macrotask, not in the export() call: encode and gzip of
+   * a 512-span batch (~230 KB) together block the event loop for ~1 ms here; apart they stay well under it.
+   */
+  deferGzipAboveBytes?: number;
+}
+
+/** What one request's spans came to. */
+interface ChunkOutcome {
+  delivered: number;
+  dropped: number;
+  reason: string;
+  bytes: number;
+}
+
+/** Warn about rejected spans and failures at most this often (the counts are always in stats()). */
+const WARN_INTERVAL_MS = 10000;
+
+const nextMacrotask: () => Promise<void> = typeof (globalThis as { setImmediate?: unknown }).setImmediate === 'function'
+  ? () => new Promise((resolve) => (globalThis as unknown as { setImmediate(cb: () => void): void }).setImmediate(resolve))
+  : () => new Promise((resolve) => setTimeout(resolve, 0));
+
+export class OtlpTraceExporter implements SpanwireExporter {
+  private readonly transport: Transport;
+  private readonly gzip: boolean;
+  private readonly gzipLevel: number;
+  private readonly timeoutMs: number;
+  private readonly retry: RetryPolicy;
+  private readonly maxConcurrentRequests: number;
+  private readonly maxPendingBytes: number;
+  private readonly deferGzipAboveBytes: number;
+  private encoder: BatchEncoder | undefined;
+  private inFlightRequests = 0;
+  private pendingBytes = 0;
+  private stopped = false;
+  private readonly pending = new Set<Promise<ChunkOutcome>>();
+  private lastWarnMs = -Infinity;
+
+  constructor(options: OtlpExporterOptions) {
+    this.transport = options.transport;
+    this.gzip = options.compression !== 'none';
+    this.gzipLevel = options.gzipLevel ?? GZIP_LEVEL_FAST;
+    this.timeoutMs = positiveOr(options.timeoutMs, 10000);
+    this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.maxConcurrentRequests = positiveOr(options.maxConcurrentRequests, 4);
+    this.maxPendingBytes = positiveOr(options.maxPendingBytes, 32 * 1024 * 1024);
+    this.deferGzipAboveBytes = positiveOr(options.deferGzipAboveBytes, 64 * 1024);
+  }
+
+  export(batch: SpanBatch): ExportOutcome | Promise<ExportOutcome> {
+    const count = batch.count;
+    if (this.stopped) return { delivered: 0, dropped: count, dropReason: 'shutdown' };
+    const encoder = this.encoderFor(batch.arena);
+    const droppedBy: Record<string, number> = {};
+    const chunks: Promise<ChunkOutcome>[] = [];
+    let start = 0;
+    while (start < count) {
+      const spans = encoder.encodeFitting(batch.slots, start, count - start);
+      if (spans === 0) {
+        if (encoder.lastResult === ENCODE_BAD_INPUT) {
+          addTo(droppedBy, 'encode_failed', count - start);
+          break;
+        }
+        addTo(droppedBy, 'too_large', 1); // this one span alone exceeds batchBytes
+        start += 1;
+        continue;
+      }
+      const body = encoder.body;
+      if (this.inFlightRequests >= this.maxConcurrentRequests ||
+        this.pendingBytes + body.byteLength > this.maxPendingBytes) {
+        addTo(droppedBy, 'inflight_limit', spans);
+      } else {
+        const deferGzip = this.gzip && body.byteLength > this.deferGzipAboveBytes;
+        const payload = this.gzip && !deferGzip ? encoder.gzip(body, this.gzipLevel).slice() : body.slice();
+        chunks.push(this.track(this.send(payload, spans, deferGzip)));
+      }
+      start += spans;
+    }
+    if (chunks.length === 0) return { delivered: 0, dropped: count, droppedBy, dropReason: 'export_failed' };
+    return Promise.all(chunks).then((outcomes) => {
+      let delivered = 0;
+      let bytesSent = 0;
+      for (const outcome of outcomes) {
+        delivered += outcome.delivered;
+        bytesSent += outcome.bytes;
+        addTo(droppedBy, outcome.reason, outcome.dropped);
+      }
+      return { delivered, dropped: count - delivered, droppedBy, bytesSent };
+    });
+  }
+
+  /** Waits for every request in flight (each bounded by its own timeout). */
+  async forceFlush(): Promise<void> {
+    await Promise.all(this.pending);
+  }
+
+  /** Stops accepting batches, waits for requests in flight, then closes the transport. */
+  async shutdown(): Promise<void> {
+    this.stopped = true;
+    await this.forceFlush();
+    await this.transport.shutdown();
+  }
+
+  private encoderFor(arena: SpanArena): BatchEncoder {
+    if (this.encoder === undefined || this.encoder.arena !== arena) this.encoder = new BatchEncoder(arena);
+    return this.encoder;
+  }
+
+  private track(chunk: Promise<ChunkOutcome>): Promise<ChunkOutcome> {
+    this.pending.add(chunk);
+    void chunk.then(() => this.pending.delete(chunk));
+    return chunk;
+  }
+
+  private async send(payload: Uint8Array, spans: number, gzipLater: boolean): Promise<ChunkOutcome> {
+    this.inFlightRequests++;
+    const reserved = payload.byteLength;
+    this.pendingBytes += reserved;
+    try {
+      let body = payload;
+      if (gzipLater && this.encoder !== undefined) {
+        await nextMacrotask(); // let the event loop breathe between encode and compress
+        body = this.encoder.gzipCopy(payload, this.gzipLevel).slice();
+      }
+      // The transport's own HTTP/gRPC calls must not be traced by instrumentations (they would feed themselves).
+      const sent = await context.with(suppressTracing(context.active()),
+        () => sendWithRetry(this.transport, body, this.gzip, this.timeoutMs, this.retry));
+      const result = sent.result;
+      if (result.status === 'success') {
+        const partial = decodePartialSuccess(result.response);
+        const rejected = partial === undefined ? 0 : Math.min(spans, partial.rejectedSpans);
+        if (partial !== undefined && (rejected > 0 || partial.errorMessage !== '')) {
+          this.warn(`spanwire: the OTLP receiver rejected ${rejected} of ${spans} spans: ${partial.errorMessage}`);
+        }
+        return { delivered: spans - rejected, dropped: rejected, reason: 'rejected', bytes: body.byteLength };
+      }
+      this.warn(`spanwire: OTLP export of ${spans} spans failed after ${sent.attempts} attempt(s): ${result.error}`);
+      const reason = result.status === 'failure' ? 'not_retryable'
+        : sent.timedOut ? 'export_timeout' : 'retries_exhausted';
+      return { delivered: 0, dropped: spans, reason, bytes: 0 };
+    } catch {
+      return { delivered: 0, dropped: spans, reason: 'export_failed', bytes: 0 };
+    } finally {
+      this.inFlightRequests--;
+      this.pendingBytes -= reserved;
+    }
+  }
+
+  private warn(message: string): void {
+    const now = Date.now();
+    if (now - this.lastWarnMs < WARN_INTERVAL_MS) return;
+    this.lastWarnMs = now;
+    diag.warn(message);
+  }
+}
+
+function positiveOr(value: number | undefined, fallback: number): number {
+  return typeof value === 'number' && value > 0 && value < Infinity ? value : fallback;
+}
+
+function addTo(counts: Record<string, number>, reason: string, n: number): void {
+  if (n > 0) counts[reason] = (counts[reason] ?? 0) + n;
+}
