@@ -11,7 +11,7 @@ import {
   KIND_ARRAY, KIND_BOOL, KIND_DOUBLE, KIND_EMPTY, KIND_INT, KIND_INVALID, KIND_STRING, attributeKind, numberKind,
 } from './attribute-kind.js';
 import { ORIGIN_FRAC_MS, ORIGIN_MS_INT, nowMs } from './clock.js';
-import { StringPool } from './string-pool.js';
+import { StringPool, recentIndex } from './string-pool.js';
 import { encodeUtf8, maxUtf8Bytes } from './utf8.js';
 
 /** OTLP Span.SpanKind values (the @opentelemetry/api SpanKind plus one). */
@@ -133,6 +133,9 @@ export class SpanArena {
   private readonly attrKeyStr: (string | undefined)[]; // keys as JS strings, for keys without a key id
   private readonly attrKeyId: Int32Array; // stable key id, or -1
   private readonly keyIds = new Map<string, number>();
+  // Direct-mapped cache in front of keyIds: a repeated key costs a compare, not a hash lookup.
+  private readonly recentKey: (string | undefined)[] = new Array<string | undefined>(64).fill(undefined);
+  private readonly recentKeyId = new Int32Array(64);
   private readonly keyPtr = new Int32Array(MAX_KEY_IDS);
   private readonly keyLen = new Int32Array(MAX_KEY_IDS);
   private readonly keyStamp = new Int32Array(MAX_KEY_IDS).fill(-1);
@@ -814,12 +817,16 @@ export class SpanArena {
 
   /** The stable id of an attribute key, or -1 once MAX_KEY_IDS keys are known. */
   private keyIdOf(key: string): number {
+    const recent = recentIndex(key);
+    if (this.recentKey[recent] === key) return this.recentKeyId[recent]!;
     let id = this.keyIds.get(key);
     if (id === undefined) {
       if (this.keyIds.size >= MAX_KEY_IDS) return -1;
       id = this.keyIds.size;
       this.keyIds.set(key, id);
     }
+    this.recentKey[recent] = key;
+    this.recentKeyId[recent] = id;
     return id;
   }
 

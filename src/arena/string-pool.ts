@@ -8,6 +8,17 @@ import { encodeUtf8, maxUtf8Bytes, truncationIndex, utf8Length } from './utf8.js
 const INTERN_MAX_CHARS = 1024;
 /** Interned entries per half: bounds the Map under high-cardinality values (a unique url.path per request). */
 const INTERN_MAX_ENTRIES = 65536;
+/**
+ * A direct-mapped cache of recent strings in front of the Map (span names, event names repeat every span): a hit
+ * is one array load and one string compare instead of a hash lookup. 64 entries, indexed by length and end chars.
+ */
+const RECENT_ENTRIES = 64;
+
+/** Cache index of a non-empty string: cheap to compute, spreads names of equal length apart. */
+export function recentIndex(str: string): number {
+  const len = str.length;
+  return (len * 31 + str.charCodeAt(0) + str.charCodeAt(len - 1)) & (RECENT_ENTRIES - 1);
+}
 
 export class StringPool {
   /** Result of the last successful put(): absolute byte offset and UTF-8 length in linear memory. */
@@ -30,6 +41,10 @@ export class StringPool {
   private readonly internPtr = new Int32Array(INTERN_MAX_ENTRIES);
   private readonly internLen = new Int32Array(INTERN_MAX_ENTRIES);
   private internCount = 0;
+  private readonly recentStr: (string | undefined)[] = new Array<string | undefined>(RECENT_ENTRIES).fill(undefined);
+  private readonly recentPtr = new Int32Array(RECENT_ENTRIES);
+  private readonly recentLen = new Int32Array(RECENT_ENTRIES);
+  private readonly recentStamp = new Int32Array(RECENT_ENTRIES).fill(-1);
 
   constructor(memoryBuffer: ArrayBuffer, private readonly basePtr: number, capacityBytes: number) {
     this.bytes = new Uint8Array(memoryBuffer);
@@ -53,6 +68,13 @@ export class StringPool {
    * Returns false when neither half has room (the caller drops the value and counts it).
    */
   put(str: string, maxUnits: number): boolean {
+    const recent = str.length > 0 && str.length <= maxUnits ? recentIndex(str) : -1;
+    if (recent >= 0 && this.recentStr[recent] === str && this.recentStamp[recent] === this.switches) {
+      this.lastPtr = this.recentPtr[recent]!;
+      this.lastLen = this.recentLen[recent]!;
+      this.lastTruncated = false;
+      return true;
+    }
     const endIndex = truncationIndex(str, maxUnits);
     this.lastTruncated = endIndex !== str.length;
     const key = this.lastTruncated ? str.substring(0, endIndex) : str;
@@ -60,6 +82,7 @@ export class StringPool {
     if (id !== undefined) {
       this.lastPtr = this.internPtr[id]!;
       this.lastLen = this.internLen[id]!;
+      if (recent >= 0) this.remember(recent, str);
       return true;
     }
     let need = maxUtf8Bytes(endIndex);
@@ -75,8 +98,16 @@ export class StringPool {
       this.internPtr[this.internCount] = this.lastPtr;
       this.internLen[this.internCount] = len;
       this.index.set(key, this.internCount++);
+      if (recent >= 0) this.remember(recent, str);
     }
     return true;
+  }
+
+  private remember(recent: number, str: string): void {
+    this.recentStr[recent] = str;
+    this.recentPtr[recent] = this.lastPtr;
+    this.recentLen[recent] = this.lastLen;
+    this.recentStamp[recent] = this.switches;
   }
 
   /** Moves writing to the other half if no span references it and `needBytes` fits there. */
