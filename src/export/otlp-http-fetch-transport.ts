@@ -1,0 +1,205 @@
+// OTLP/HTTP transport over fetch (OTLP spec "OTLP/HTTP": POST application/x-protobuf, optional gzip): works in
+// every runtime with a WHATWG fetch (Node >= 18, Deno, Bun, workerd, browsers). Portable: no node:*, process,
+// Buffer or require. Never throws, never rejects, never reads more than MAX_RESPONSE_BYTES of a response.
+import { VERSION } from '../version.js';
+import { classifyHttpResponse, describeError } from './otlp-http-response.js';
+import { MAX_RESPONSE_BYTES, type SendOptions, type SendResult, type Transport } from './transport.js';
+
+/** The fetch signature this transport needs; `globalThis.fetch` by default, injectable for tests and polyfills. */
+export type FetchFunction = (input: string, init: RequestInit) => Promise<Response>;
+
+/** How to reach the receiver. */
+export interface FetchTransportOptions {
+  /** The full traces URL, e.g. `http://localhost:4318/v1/traces` (nothing is appended). */
+  url: string;
+  /**
+   * Extra request headers (OTEL_EXPORTER_OTLP_HEADERS). They may replace User-Agent but never Content-Type or
+   * Content-Encoding, which describe the body this transport sends.
+   */
+  headers?: Readonly<Record<string, string>>;
+  /** Default `globalThis.fetch`, looked up at each send so a late polyfill is seen. */
+  fetch?: FetchFunction;
+  /**
+   * fetch's `keepalive`: lets a request outlive a closing page. Browsers reject keepalive requests once their
+   * in-flight bodies pass 64 KiB in total, so a body that would pass it here is sent without the flag. Default false.
+   */
+  keepalive?: boolean;
+  /**
+   * Send `User-Agent: spanwire/<version>` (default true). Chrome drops the header silently; Firefox and Safari
+   * send it, so it joins the CORS preflight: set false when the collector's CORS policy does not allow it.
+   */
+  sendUserAgent?: boolean;
+}
+
+/** setTimeout delays above 2^31-1 ms (24.8 days) fire after 1 ms in browsers and Node alike: clamp to it. */
+const MAX_TIMER_MS = 2147483647;
+/** Fetch spec "keepalive" quota: 64 KiB of request bodies in flight per page (browsers throw past it). */
+const KEEPALIVE_QUOTA_BYTES = 65536;
+
+/**
+ * OTLP/HTTP over fetch. Sends each body as one POST; classifies the answer per the OTLP retry rules:
+ * 2xx success (response bytes, capped at 4 MiB); 429/502/503/504, timeouts and network errors retryable (with
+ * Retry-After); everything else a failure carrying the google.rpc.Status message. Redirects are not followed:
+ * a POST redirected by 301/302 would turn into a GET without the spans.
+ */
+export class FetchTransport implements Transport {
+  private readonly url: string;
+  private readonly headers: Headers | undefined;
+  private readonly fetchFn: FetchFunction | undefined;
+  private readonly keepalive: boolean;
+  /** Why every send fails (an invalid URL or header), found once at construction; '' when the options are fine. */
+  private readonly configError: string;
+  private readonly inFlight = new Map<AbortController, Promise<SendResult>>();
+  /** Body bytes of this transport's in-flight keepalive requests, against KEEPALIVE_QUOTA_BYTES. */
+  private keepaliveBytes = 0;
+  private closed = false;
+
+  constructor(options: FetchTransportOptions) {
+    this.url = options.url;
+    this.fetchFn = options.fetch;
+    this.keepalive = options.keepalive === true;
+    let configError = '';
+    let headers: Headers | undefined;
+    try {
+      // A page may post to a same-origin path ('/v1/traces' behind a proxy): resolve it as fetch would.
+      const base = (globalThis as { location?: { href?: string } }).location?.href;
+      const protocol = new URL(options.url, base).protocol;
+      if (protocol !== 'http:' && protocol !== 'https:') configError = `OTLP/HTTP URL must be http: or https:, not ${protocol}`;
+      headers = buildHeaders(options.headers, options.sendUserAgent !== false);
+    } catch (error) {
+      configError = `invalid OTLP/HTTP transport options: ${describeError(error)}`;
+    }
+    this.headers = headers;
+    this.configError = configError;
+  }
+
+  /** Sends one request; the result says whether it is worth retrying. Never rejects. */
+  send(body: Uint8Array, options: SendOptions): Promise<SendResult> {
+    if (this.closed) return Promise.resolve({ status: 'failure', error: 'transport is shut down' });
+    if (this.configError !== '') return Promise.resolve({ status: 'failure', error: this.configError });
+    const controller = new AbortController();
+    const pending = this.attempt(controller, body, options).finally(() => this.inFlight.delete(controller));
+    this.inFlight.set(controller, pending);
+    return pending;
+  }
+
+  /** Aborts in-flight requests (they settle as failures) and makes every later send fail. */
+  async shutdown(): Promise<void> {
+    this.closed = true;
+    const pending = [...this.inFlight.values()];
+    for (const controller of this.inFlight.keys()) controller.abort();
+    await Promise.all(pending);
+  }
+
+  private async attempt(controller: AbortController, body: Uint8Array, options: SendOptions): Promise<SendResult> {
+    const timeoutMs = Math.min(Math.max(0, options.timeoutMs || 0), MAX_TIMER_MS);
+    let timedOut = false;
+    const keepalive = this.keepalive && this.keepaliveBytes + body.length <= KEEPALIVE_QUOTA_BYTES;
+    if (keepalive) this.keepaliveBytes += body.length;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    try {
+      const headers = new Headers(this.headers);
+      if (options.gzip) headers.set('Content-Encoding', 'gzip');
+      const fetchFn = this.fetchFn ?? (globalThis.fetch as FetchFunction | undefined);
+      if (fetchFn === undefined) return { status: 'failure', error: 'no fetch in this runtime' };
+      let response: Response;
+      try {
+        response = await fetchFn(this.url, {
+          method: 'POST',
+          headers,
+          // fetch's BufferSource type wants an ArrayBuffer-backed view; WASM memory and plain arrays are.
+          body: body as Uint8Array<ArrayBuffer>,
+          signal: controller.signal,
+          keepalive,
+          redirect: 'manual',
+        });
+      } catch (error) {
+        return this.abortedResult(timedOut, timeoutMs)
+          // Browsers give no detail (CORS, DNS, refused and reset all look alike): all count as network errors.
+          ?? { status: 'retryable', error: `network error: ${describeError(error)}` };
+      }
+      let read: Uint8Array | undefined;
+      try {
+        read = await readCapped(response, MAX_RESPONSE_BYTES);
+      } catch (error) {
+        // The connection broke while the answer was arriving: the spans may or may not have been stored.
+        return this.abortedResult(timedOut, timeoutMs)
+          ?? { status: 'retryable', error: `connection lost while reading HTTP ${response.status}: ${describeError(error)}` };
+      }
+      return classifyHttpResponse(response.status, response.headers, read);
+    } finally {
+      clearTimeout(timer);
+      if (keepalive) this.keepaliveBytes -= body.length;
+    }
+  }
+
+  /** What an aborted request means: a timeout is worth retrying, a shutdown is final; undefined if neither. */
+  private abortedResult(timedOut: boolean, timeoutMs: number): SendResult | undefined {
+    if (timedOut) return { status: 'retryable', error: `request timed out after ${timeoutMs} ms` };
+    if (this.closed) return { status: 'failure', error: 'transport shut down during the request' };
+    return undefined;
+  }
+}
+
+/** Headers every request carries; user headers after User-Agent, and the ones describing our body last. */
+function buildHeaders(userHeaders: Readonly<Record<string, string>> | undefined, sendUserAgent: boolean): Headers {
+  const headers = new Headers();
+  if (sendUserAgent) {
+    try {
+      // Best effort: Chrome ignores User-Agent from scripts (crbug.com/571722), older engines throw on it.
+      headers.set('User-Agent', `spanwire/${VERSION}`);
+    } catch {
+      // A runtime that refuses the header keeps its own User-Agent.
+    }
+  }
+  if (userHeaders !== undefined) {
+    for (const name of Object.keys(userHeaders)) headers.set(name, userHeaders[name]!);
+  }
+  headers.set('Content-Type', 'application/x-protobuf');
+  headers.delete('Content-Encoding');
+  headers.delete('Content-Length');
+  return headers;
+}
+
+/**
+ * The response body, at most `capBytes` (after any Content-Encoding fetch undid); undefined when it is larger,
+ * having cancelled the rest so that no more than one chunk past the cap is ever held.
+ */
+async function readCapped(response: Response, capBytes: number): Promise<Uint8Array | undefined> {
+  const encoding = response.headers.get('Content-Encoding');
+  const declared = Number(response.headers.get('Content-Length') ?? '');
+  if ((encoding === null || encoding === 'identity') && declared > capBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    return undefined;
+  }
+  const stream = response.body;
+  if (stream === null) {
+    // Only fetch polyfills without streams land here (a null body is otherwise an empty one): not bounded.
+    const whole = new Uint8Array(await response.arrayBuffer());
+    return whole.length > capBytes ? undefined : whole;
+  }
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > capBytes) {
+      await reader.cancel().catch(() => undefined);
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const joined = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    joined.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return joined;
+}
