@@ -46,6 +46,9 @@ export function isRetryableHttpStatus(status: number): boolean {
   return status === 429 || status === 502 || status === 503 || status === 504;
 }
 
+const HTTP_DATE_START = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)/;
+const HTTP_DATE_MONTH = /(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)/;
+
 /**
  * A Retry-After header as a delay in ms: delta-seconds ("120") or an HTTP-date (RFC 9110 section 10.2.3).
  * Undefined when absent or unparsable; never negative.
@@ -55,6 +58,9 @@ export function parseRetryAfterMs(value: string | null | undefined, nowMs: numbe
   const trimmed = value.trim();
   if (trimmed === '') return undefined;
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  // Every HTTP-date form (IMF-fixdate, RFC 850, asctime) names a weekday and a month: Date.parse alone would also
+  // take '1.5' or '-1' as dates in 2001 and turn them into an immediate retry.
+  if (!HTTP_DATE_START.test(trimmed) || !HTTP_DATE_MONTH.test(trimmed)) return undefined;
   const dateMs = Date.parse(trimmed);
   if (Number.isNaN(dateMs)) return undefined;
   return Math.max(0, dateMs - nowMs);

@@ -5,3 +5,5 @@ export { register, type NodeRegisterOptions } from './register.js';
 export { createNodeContextManager } from './async-local-storage-context.js';
 export { defaultServiceName, detectNodeResource } from './resource-detectors.js';
 export { GrpcTransport, type GrpcTransportOptions } from './otlp-grpc-transport.js';
+export { createOtlpExporterFromEnv, type OtlpExporterOverrides } from './otlp-exporter-from-env.js';
+export { createHttpTransport, type CreateHttpTransportOptions } from './create-http-transport.js';

@@ -8,6 +8,7 @@ import { AlwaysOffSampler } from '../../sampling/builtin-samplers.js';
 import { samplerFromEnv } from '../../sampling/sampler-from-env.js';
 import { type SpanwireOptions, SpanwireTracerProvider } from '../../sdk/tracer-provider.js';
 import { createNodeContextManager } from './async-local-storage-context.js';
+import { createOtlpExporterFromEnv } from './otlp-exporter-from-env.js';
 import { defaultServiceName, detectNodeResource } from './resource-detectors.js';
 
 /** register() options: every SpanwireOptions field (code wins over the environment), plus Node specifics. */
@@ -22,7 +23,8 @@ export interface NodeRegisterOptions extends SpanwireOptions {
 const LIVE_SPAN_HEADROOM = 2048;
 
 /**
- * Builds a provider from options and OTEL_* variables and registers it globally. Precedence, highest first:
+ * Builds a provider from options and OTEL_* variables and registers it globally; spans go over OTLP as the
+ * OTEL_EXPORTER_OTLP_* variables say unless `exporter` is given. Precedence, highest first:
  * options, OTEL_* variables, detected resource, defaults (`service.name` = `unknown_service:<process>`).
  * With OTEL_SDK_DISABLED=true nothing is registered and the returned provider records nothing.
  */
@@ -45,6 +47,8 @@ export function register(options: NodeRegisterOptions = {}): SpanwireTracerProvi
   };
   const provider = new SpanwireTracerProvider({
     ...options,
+    // Default: OTLP per OTEL_EXPORTER_OTLP_* (http/protobuf to localhost:4318 with gzip unless told otherwise).
+    exporter: options.exporter ?? (config.sdkDisabled ? undefined : createOtlpExporterFromEnv(config.exporter)),
     resource,
     sdkLanguage: options.sdkLanguage ?? 'nodejs',
     sampler: config.sdkDisabled ? new AlwaysOffSampler()
