@@ -3,6 +3,7 @@
 // number and the codec reads spans without copying. Implements the data model of OTLP trace/v1 Span.
 // Never allocates per span or per attribute (bar a new interned string), never throws: bad input is dropped
 // and counted in `counters`.
+import { diag } from '@opentelemetry/api';
 import { type CodecInstance, ensureMemoryBytes } from '../codec/codec-module.js';
 import {
   type ArenaCapacity, type ColumnName, DEFAULT_CAPACITY, type MemoryLayout, computeLayout, installColumns,
@@ -665,11 +666,17 @@ export class SpanArena {
 
   private writable(slot: number, gen: number): boolean {
     if (!isIndex(slot, 0, this.capacity.spans) || this.spanGen[slot] !== gen) {
-      this.counters.staleHandleCalls++;
+      if (this.counters.staleHandleCalls++ === 0) {
+        diag.warn('spanwire: a span was used after it was exported; the call was ignored (further such calls are ' +
+          'only counted in stats().arena.staleHandleCalls)');
+      }
       return false;
     }
     if (this.spanState[slot] !== STATE_LIVE) {
-      this.counters.callsAfterEnd++;
+      if (this.counters.callsAfterEnd++ === 0) {
+        diag.warn('spanwire: a span was changed after end(); the call was ignored (further such calls are only ' +
+          'counted in stats().arena.callsAfterEnd)');
+      }
       return false;
     }
     return true;
