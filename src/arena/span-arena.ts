@@ -345,21 +345,13 @@ export class SpanArena {
     const hasParent = isIndex(parentSlot, 0, this.capacity.spans) && this.spanState[parentSlot] !== STATE_FREE;
     const slot = this.freeSlots[--this.freeSlotCount]!;
     this.spanState[slot] = STATE_LIVE;
-    this.spanStrMask[slot] = 0;
+    // Lists, counts, status, trace state and the string mask are already zero: freeSpan() clears them (off the
+    // caller's path, in the export task), and a slot never used is zero from the start.
     this.spanScope[slot] = scope;
     this.spanKind[slot] = isIndex(kind, 0, 6) ? kind : SpanKindCode.INTERNAL;
     const start = this.sanitizeTime(startMs);
     this.spanStartMs[slot] = start;
     this.spanEndMs[slot] = start;
-    this.spanAttrHead[slot] = 0; this.spanAttrTail[slot] = 0; this.spanAttrCount[slot] = 0;
-    this.spanAttrDropped[slot] = 0;
-    this.spanEventHead[slot] = 0; this.spanEventTail[slot] = 0; this.spanEventCount[slot] = 0;
-    this.spanEventDropped[slot] = 0;
-    this.spanLinkHead[slot] = 0; this.spanLinkTail[slot] = 0; this.spanLinkCount[slot] = 0;
-    this.spanLinkDropped[slot] = 0;
-    this.spanOwnedHead[slot] = 0; this.spanOwnedTail[slot] = 0;
-    this.spanStatusCode[slot] = 0; this.spanStatusMsgLen[slot] = 0;
-    this.spanTraceStateLen[slot] = 0;
     if (hasParent) {
       this.spanTraceId.copyWithin(slot * 16, parentSlot * 16, parentSlot * 16 + 16);
       this.copyParentSpanId(slot, parentSlot);
@@ -629,6 +621,17 @@ export class SpanArena {
     const mask = this.spanStrMask[slot]!;
     if ((mask & 1) !== 0) this.strings.halfRefs[0]!--;
     if ((mask & 2) !== 0) this.strings.halfRefs[1]!--;
+    // Clear what startSpan() relies on being zero.
+    this.spanStrMask[slot] = 0;
+    this.spanAttrHead[slot] = 0; this.spanAttrTail[slot] = 0; this.spanAttrCount[slot] = 0;
+    this.spanAttrDropped[slot] = 0;
+    this.spanEventHead[slot] = 0; this.spanEventTail[slot] = 0; this.spanEventCount[slot] = 0;
+    this.spanEventDropped[slot] = 0;
+    this.spanLinkHead[slot] = 0; this.spanLinkTail[slot] = 0; this.spanLinkCount[slot] = 0;
+    this.spanLinkDropped[slot] = 0;
+    this.spanOwnedHead[slot] = 0; this.spanOwnedTail[slot] = 0;
+    this.spanStatusCode[slot] = 0; this.spanStatusMsgLen[slot] = 0;
+    this.spanTraceStateLen[slot] = 0;
     this.spanState[slot] = STATE_FREE;
     this.spanGen[slot] = (this.spanGen[slot]! + 1) & GENERATION_MASK || 1;
     this.freeSlots[this.freeSlotCount++] = slot;
