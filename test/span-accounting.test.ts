@@ -209,16 +209,18 @@ describe('exporter failures', () => {
     expect(provider.arena.usedSlots).toBe(0);
   });
 
-  it('a late outcome after a timeout does not count the spans twice', async () => {
+  it('a late outcome after a timeout moves delivered spans from export_timeout to exported, never counting twice', async () => {
     let settle: (outcome: ExportOutcome) => void = () => {};
     const exporter = new ScriptedExporter(() => new Promise<ExportOutcome>((resolve) => { settle = resolve; }));
     const { provider, tracer } = build({ exporter, batch: { exportTimeoutMs: 30 } });
     for (let i = 0; i < 4; i++) tracer.startSpan(`late${i}`).end();
     await provider.forceFlush();
     await waitFor(() => provider.stats().inFlight === 0);
+    expect(provider.stats()).toMatchObject({ exported: 0, dropped: { export_timeout: 4 } });
+    expectBalanced(provider);
     settle({ delivered: 4, dropped: 0 });
     await sleep(5);
-    expect(provider.stats()).toMatchObject({ exported: 0, dropped: { export_timeout: 4 } });
+    expect(provider.stats()).toMatchObject({ exported: 4, dropped: { export_timeout: 0 } });
     expectBalanced(provider);
   });
 

@@ -118,8 +118,10 @@ export class SpanArena {
   linkTraceId!: Uint8Array; linkSpanId!: Uint8Array; linkTraceStatePtr!: U32; linkTraceStateLen!: U32;
   linkFlags!: U32; linkAttrHead!: U32; linkAttrDropped!: U32; linkNext!: U32;
   scopeBytesPtr!: U32; scopeBytesLen!: U32; scopeSchemaPtr!: U32; scopeSchemaLen!: U32;
-  /** The slot list of the batch being encoded (u32 per span, in linear memory). */
+  /** The slot list a processor hands to its exporter (u32 per span, in linear memory). */
   batchSlots!: U32;
+  /** The slots of the request being encoded: BatchEncoder's own copy, so a batch's list is never changed. */
+  encodeSlots!: U32;
   private memoryBytes!: Uint8Array;
 
   // Bookkeeping the codec never reads: plain JS typed arrays.
@@ -253,6 +255,7 @@ export class SpanArena {
     this.scopeBytesPtr = u32('scopeBytesPtr', cap.scopes); this.scopeBytesLen = u32('scopeBytesLen', cap.scopes);
     this.scopeSchemaPtr = u32('scopeSchemaPtr', cap.scopes); this.scopeSchemaLen = u32('scopeSchemaLen', cap.scopes);
     this.batchSlots = new Uint32Array(buffer, this.layout.batchSlotsPtr, s);
+    this.encodeSlots = new Uint32Array(buffer, this.layout.encodeSlotsPtr, s);
     this.memoryBytes = new Uint8Array(buffer);
     this.strings.refreshView(buffer);
   }

@@ -31,13 +31,14 @@ export class BatchEncoder {
       this.lastResult = ENCODE_BAD_INPUT;
       return null;
     }
-    const list = arena.batchSlots;
+    // Copied into the encoder's own region: the caller's list (often the processor's batch) stays as it was.
+    const list = arena.encodeSlots;
     if (slots !== list || start !== 0) {
       for (let i = 0; i < count; i++) list[i] = slots[start + i]!;
     }
     const layout = arena.layout;
     const batchBytes = arena.capacity.batchBytes;
-    let len = arena.codec.exports.encodeBatch(layout.batchSlotsPtr, count, layout.outputPtr,
+    let len = arena.codec.exports.encodeBatch(layout.encodeSlotsPtr, count, layout.outputPtr,
       batchBytes + OUTPUT_SLACK_BYTES);
     if (len > batchBytes) len = ENCODE_NO_ROOM; // it fit only thanks to the slack: over the cap all the same
     this.lastResult = len;

@@ -72,8 +72,10 @@ export interface MemoryLayout {
   readonly columns: Readonly<Record<ColumnName, number>>;
   readonly descriptorPtr: number;
   readonly sortScratchPtr: number;
-  /** u32[spans]: the slot list of the batch being encoded. */
+  /** u32[spans]: the slot list a processor hands to its exporter (SpanBatch.slots). */
   readonly batchSlotsPtr: number;
+  /** u32[spans]: the slots of the request being encoded (a part of a batch): never the processor's list. */
+  readonly encodeSlotsPtr: number;
   readonly stringPoolPtr: number;
   readonly constantsPtr: number;
   readonly outputPtr: number;
@@ -107,6 +109,7 @@ export function computeLayout(heapBase: number, capacity: ArenaCapacity, codec: 
   }
   const sortScratchPtr = take((capacity.scopes + 1 + capacity.spans) * 4);
   const batchSlotsPtr = take(capacity.spans * 4);
+  const encodeSlotsPtr = take(capacity.spans * 4);
   const stringPoolPtr = take(capacity.stringBytes);
   const constantsPtr = take(capacity.constantBytes);
   const outputPtr = take(capacity.batchBytes + OUTPUT_SLACK_BYTES);
@@ -114,7 +117,7 @@ export function computeLayout(heapBase: number, capacity: ArenaCapacity, codec: 
   const gzipOutputBytes = codec.gzipBound(capacity.batchBytes) >>> 0;
   const gzipOutputPtr = take(gzipOutputBytes);
   return {
-    columns, descriptorPtr, sortScratchPtr, batchSlotsPtr, stringPoolPtr, constantsPtr, outputPtr,
+    columns, descriptorPtr, sortScratchPtr, batchSlotsPtr, encodeSlotsPtr, stringPoolPtr, constantsPtr, outputPtr,
     gzipScratchPtr, gzipOutputPtr, gzipOutputBytes, endPtr: at,
   };
 }

@@ -5,6 +5,7 @@
 import { context, diag } from '@opentelemetry/api';
 import type { SpanArena } from '../arena/span-arena.js';
 import { BatchEncoder, ENCODE_BAD_INPUT, GZIP_LEVEL_FAST } from '../codec/batch-encoder.js';
+import { raceTimeout } from '../processing/export-dispatcher.js';
 import { suppressTracing } from '../sdk/tracer.js';
 import { decodePartialSuccess } from './otlp-response.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, sendWithRetry } from './retrying-transport.js';
@@ -76,6 +77,12 @@ export class OtlpTraceExporter implements SpanwireExporter {
   export(batch: SpanBatch): ExportOutcome | Promise<ExportOutcome> {
     const count = batch.count;
     if (this.stopped) return { delivered: 0, dropped: count, dropReason: 'shutdown' };
+    // Concurrency is bounded per export: the requests one batch splits into do not count against each other.
+    if (this.inFlightRequests >= this.maxConcurrentRequests) {
+      return { delivered: 0, dropped: count, dropReason: 'inflight_limit' };
+    }
+    const timeoutMs = typeof batch.timeoutMs === 'number' && batch.timeoutMs > 0
+      ? Math.min(this.timeoutMs, batch.timeoutMs) : this.timeoutMs;
     const encoder = this.encoderFor(batch.arena);
     const droppedBy: Record<string, number> = {};
     const chunks: Promise<ChunkOutcome>[] = [];
@@ -92,13 +99,12 @@ export class OtlpTraceExporter implements SpanwireExporter {
         continue;
       }
       const body = encoder.body;
-      if (this.inFlightRequests >= this.maxConcurrentRequests ||
-        this.pendingBytes + body.byteLength > this.maxPendingBytes) {
+      if (this.pendingBytes + body.byteLength > this.maxPendingBytes) {
         addTo(droppedBy, 'inflight_limit', spans);
       } else {
         const deferGzip = this.gzip && body.byteLength > this.deferGzipAboveBytes;
         const payload = this.gzip && !deferGzip ? encoder.gzip(body, this.gzipLevel).slice() : body.slice();
-        chunks.push(this.track(this.send(payload, spans, deferGzip)));
+        chunks.push(this.track(this.send(payload, spans, deferGzip, timeoutMs)));
       }
       start += spans;
     }
@@ -120,10 +126,13 @@ export class OtlpTraceExporter implements SpanwireExporter {
     await Promise.all(this.pending);
   }
 
-  /** Stops accepting batches, waits for requests in flight, then closes the transport. */
+  /**
+   * Stops accepting batches, gives requests in flight up to the export timeout, then closes the transport, which
+   * aborts whatever is still running (those spans count as failed, not delivered).
+   */
   async shutdown(): Promise<void> {
     this.stopped = true;
-    await this.forceFlush();
+    await raceTimeout(this.forceFlush(), this.timeoutMs);
     await this.transport.shutdown();
   }
 
@@ -138,7 +147,7 @@ export class OtlpTraceExporter implements SpanwireExporter {
     return chunk;
   }
 
-  private async send(payload: Uint8Array, spans: number, gzipLater: boolean): Promise<ChunkOutcome> {
+  private async send(payload: Uint8Array, spans: number, gzipLater: boolean, timeoutMs: number): Promise<ChunkOutcome> {
     this.inFlightRequests++;
     const reserved = payload.byteLength;
     this.pendingBytes += reserved;
@@ -150,7 +159,7 @@ export class OtlpTraceExporter implements SpanwireExporter {
       }
       // The transport's own HTTP/gRPC calls must not be traced by instrumentations (they would feed themselves).
       const sent = await context.with(suppressTracing(context.active()),
-        () => sendWithRetry(this.transport, body, this.gzip, this.timeoutMs, this.retry));
+        () => sendWithRetry(this.transport, body, this.gzip, timeoutMs, this.retry));
       const result = sent.result;
       if (result.status === 'success') {
         const partial = decodePartialSuccess(result.response);

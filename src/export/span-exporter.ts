@@ -8,6 +8,8 @@ export interface SpanBatch {
   readonly arena: SpanArena;
   readonly slots: Uint32Array;
   readonly count: number;
+  /** The processor's export timeout: settle within it (the processor counts a later outcome as it comes). */
+  readonly timeoutMs: number;
 }
 
 /** How an export ended, for accounting: every span of the batch is either delivered or dropped with a reason. */

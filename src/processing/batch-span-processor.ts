@@ -4,7 +4,7 @@
 // Allocates nothing per span; never throws into span.end().
 import type { SpanArena } from '../arena/span-arena.js';
 import type { SpanwireExporter } from '../export/span-exporter.js';
-import { ExportDispatcher } from './export-dispatcher.js';
+import { ExportDispatcher, raceTimeout } from './export-dispatcher.js';
 import type { SpanAccounting } from './span-accounting.js';
 import type { ArenaSpanProcessor } from './span-processor.js';
 import { setUnrefTimeout } from './unref-timeout.js';
@@ -105,18 +105,20 @@ export class BatchSpanProcessor implements ArenaSpanProcessor {
   async forceFlush(timeoutMs = this.options.exportTimeoutMs): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (this.size > 0 && Date.now() < deadline) {
+      // Wait for a free export slot (finished exports may also have started the next batch themselves).
       if (this.dispatcher.inFlightExports >= this.options.maxConcurrentExports) {
-        await this.dispatcher.settle(Math.max(1, deadline - Date.now()));
-        if (this.dispatcher.inFlightExports >= this.options.maxConcurrentExports) break;
+        await this.dispatcher.settleAny(deadline - Date.now());
+        continue;
       }
       this.exportNext();
     }
-    await this.dispatcher.settle(Math.max(1, deadline - Date.now()));
-    await callExporter(() => this.exporter.forceFlush?.());
+    await this.dispatcher.settle(deadline - Date.now());
+    await raceTimeout(callExporter(() => this.exporter.forceFlush?.()), deadline - Date.now());
   }
 
   async shutdown(timeoutMs = this.options.exportTimeoutMs): Promise<void> {
     if (this.isShutdown) return;
+    const deadline = Date.now() + timeoutMs;
     await this.forceFlush(timeoutMs);
     this.isShutdown = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
@@ -126,7 +128,7 @@ export class BatchSpanProcessor implements ArenaSpanProcessor {
     for (let i = 0; i < left; i++) this.arena.freeSpan(this.queue[(this.head + i) % this.queue.length]!);
     this.size = 0;
     this.accounting.drop('shutdown', left);
-    await callExporter(() => this.exporter.shutdown());
+    await raceTimeout(callExporter(() => this.exporter.shutdown()), Math.max(deadline - Date.now(), 0));
   }
 
   /** Exports full batches (all batches when `all`), as far as the concurrency bound allows. */

@@ -26,7 +26,7 @@ export class ExportDispatcher {
     const arena = this.arena;
     let outcome: ExportOutcome | Promise<ExportOutcome>;
     try {
-      outcome = this.exporter.export({ arena, slots: arena.batchSlots, count });
+      outcome = this.exporter.export({ arena, slots: arena.batchSlots, count, timeoutMs: this.exportTimeoutMs });
     } catch {
       outcome = { delivered: 0, dropped: count, dropReason: 'export_failed' };
     }
@@ -42,19 +42,30 @@ export class ExportDispatcher {
   /** Waits until every pending export settled, or timeoutMs passed (those then count as timed out). */
   async settle(timeoutMs: number): Promise<void> {
     if (this.pending.size === 0) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<void>((resolve) => { timer = setUnrefTimeout(resolve, timeoutMs); });
-    await Promise.race([Promise.all(this.pending), timeout]);
-    clearTimeout(timer);
+    await raceTimeout(Promise.all(this.pending), timeoutMs);
+  }
+
+  /** Waits until at least one pending export settled (a concurrency slot is free), or timeoutMs passed. */
+  async settleAny(timeoutMs: number): Promise<void> {
+    if (this.pending.size === 0) return;
+    await raceTimeout(Promise.race(this.pending), timeoutMs);
   }
 
   private track(outcome: PromiseLike<ExportOutcome>, count: number): void {
     this.inFlightExports++;
     this.inFlightSpans += count;
     let settled = false;
+    let timedOut = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const finish = (result: ExportOutcome | undefined): void => {
-      if (settled) return;
+      if (settled) {
+        // The exporter overran the deadline but did deliver: move those spans from export_timeout to exported.
+        if (timedOut && result !== null && typeof result === 'object') {
+          const delivered = this.accounting.undrop('export_timeout', Math.min(count, Math.floor(Number(result.delivered)) || 0));
+          this.accounting.exported += delivered;
+        }
+        return;
+      }
       settled = true;
       clearTimeout(timer);
       this.inFlightExports--;
@@ -62,10 +73,12 @@ export class ExportDispatcher {
       this.account(result, count);
     };
     const done = new Promise<void>((resolve) => {
+      // The exporter was told timeoutMs; allow it a second more before counting the batch as timed out.
       timer = setUnrefTimeout(() => {
         finish({ delivered: 0, dropped: count, dropReason: 'export_timeout' });
+        timedOut = true;
         resolve();
-      }, this.exportTimeoutMs);
+      }, this.exportTimeoutMs + EXPORT_GRACE_MS);
       // Promise.resolve() adopts any thenable in a later job, so a then() that throws becomes a rejection here.
       Promise.resolve(outcome)
         .then(finish, () => finish({ delivered: 0, dropped: count, dropReason: 'export_failed' }))
@@ -102,6 +115,17 @@ export class ExportDispatcher {
     }
     accounting.drop(typeof outcome.dropReason === 'string' ? outcome.dropReason : 'export_failed', undelivered);
   }
+}
+
+/** Extra time an exporter gets beyond the export timeout it was given, before the batch counts as timed out. */
+const EXPORT_GRACE_MS = 1000;
+
+/** Resolves when `work` settles or after timeoutMs, whichever is first; never rejects. */
+export async function raceTimeout(work: Promise<unknown>, timeoutMs: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<void>((resolve) => { timer = setUnrefTimeout(resolve, Math.max(0, timeoutMs)); });
+  await Promise.race([work.then(() => undefined, () => undefined), timeout]);
+  clearTimeout(timer);
 }
 
 function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {

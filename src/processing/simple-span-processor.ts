@@ -2,7 +2,7 @@
 // SimpleSpanProcessor semantics). Costly per span by design; never throws into span.end().
 import type { SpanArena } from '../arena/span-arena.js';
 import type { SpanwireExporter } from '../export/span-exporter.js';
-import { ExportDispatcher } from './export-dispatcher.js';
+import { ExportDispatcher, raceTimeout } from './export-dispatcher.js';
 import type { SpanAccounting } from './span-accounting.js';
 import { callExporter } from './batch-span-processor.js';
 import type { ArenaSpanProcessor } from './span-processor.js';
@@ -54,14 +54,16 @@ export class SimpleSpanProcessor implements ArenaSpanProcessor {
   }
 
   async forceFlush(timeoutMs = 30000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
     await this.dispatcher.settle(timeoutMs);
-    await callExporter(() => this.exporter.forceFlush?.());
+    await raceTimeout(callExporter(() => this.exporter.forceFlush?.()), deadline - Date.now());
   }
 
   async shutdown(timeoutMs = 30000): Promise<void> {
     if (this.isShutdown) return;
     this.isShutdown = true;
+    const deadline = Date.now() + timeoutMs;
     await this.forceFlush(timeoutMs);
-    await callExporter(() => this.exporter.shutdown());
+    await raceTimeout(callExporter(() => this.exporter.shutdown()), deadline - Date.now());
   }
 }

@@ -56,6 +56,14 @@ export class SpanAccounting {
     }
   }
 
+  /** Takes back up to `count` spans counted for `reason` (a late outcome proved them delivered). */
+  undrop(reason: DropReason, count: number): number {
+    const have = this.droppedBy.get(reason) ?? 0;
+    const taken = Math.min(have, count);
+    if (taken > 0) this.droppedBy.set(reason, have - taken);
+    return taken;
+  }
+
   droppedCount(reason: DropReason): number {
     return this.droppedBy.get(reason) ?? 0;
   }
