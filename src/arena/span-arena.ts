@@ -107,6 +107,8 @@ export class SpanArena {
 
   // Columns the codec reads (views over linear memory, re-created by refreshViews()).
   spanTraceId!: Uint8Array; spanSpanId!: Uint8Array; spanParentId!: Uint8Array;
+  // The same id columns as 32-bit words (little-endian): ids are copied 4 bytes at a time.
+  spanTraceId32!: U32; spanSpanId32!: U32; spanParentId32!: U32;
   spanFlags!: U32; spanKind!: U32; spanScope!: U32; spanNamePtr!: U32; spanNameLen!: U32;
   spanTraceStatePtr!: U32; spanTraceStateLen!: U32; spanStartMs!: Float64Array; spanEndMs!: Float64Array;
   spanAttrHead!: U32; spanAttrDropped!: U32; spanEventHead!: U32; spanEventDropped!: U32;
@@ -173,7 +175,14 @@ export class SpanArena {
   /** What setResource() was given: for slow-path readers only. */
   resourceInfo: { attributes: Readonly<Record<string, unknown>>; schemaUrl: string } = { attributes: {}, schemaUrl: '' };
   private readonly randomPool = new Uint8Array(RANDOM_POOL_BYTES);
+  private readonly randomPool32 = new Uint32Array(this.randomPool.buffer);
   private randomPos = RANDOM_POOL_BYTES;
+  /**
+   * 16 scratch bytes for a trace id decided before its span exists (the tracer's sampler input). Passing this
+   * exact array to startSpan() lets the copy go 4 bytes at a time.
+   */
+  readonly scratchTraceId = new Uint8Array(16);
+  private readonly scratchTraceId32 = new Uint32Array(this.scratchTraceId.buffer);
 
   constructor(readonly codec: CodecInstance, capacity: Partial<ArenaCapacity> = {}, limits: Partial<ArenaLimits> = {}) {
     this.capacity = { ...DEFAULT_CAPACITY, ...capacity };
@@ -233,6 +242,8 @@ export class SpanArena {
     const l = cap.links + 1;
     this.spanTraceId = u8('spanTraceId', s * 16); this.spanSpanId = u8('spanSpanId', s * 8);
     this.spanParentId = u8('spanParentId', s * 8); this.spanFlags = u32('spanFlags', s);
+    this.spanTraceId32 = u32('spanTraceId', s * 4); this.spanSpanId32 = u32('spanSpanId', s * 2);
+    this.spanParentId32 = u32('spanParentId', s * 2);
     this.spanKind = u32('spanKind', s); this.spanScope = u32('spanScope', s);
     this.spanNamePtr = u32('spanNamePtr', s); this.spanNameLen = u32('spanNameLen', s);
     this.spanTraceStatePtr = u32('spanTraceStatePtr', s); this.spanTraceStateLen = u32('spanTraceStateLen', s);
@@ -355,9 +366,14 @@ export class SpanArena {
     const start = this.sanitizeTime(startMs);
     this.spanStartMs[slot] = start;
     this.spanEndMs[slot] = start;
+    const traceIds = this.spanTraceId32;
     if (hasParent) {
-      this.spanTraceId.copyWithin(slot * 16, parentSlot * 16, parentSlot * 16 + 16);
-      this.copyParentSpanId(slot, parentSlot);
+      const t = slot * 4;
+      const p = parentSlot * 4;
+      traceIds[t] = traceIds[p]!; traceIds[t + 1] = traceIds[p + 1]!;
+      traceIds[t + 2] = traceIds[p + 2]!; traceIds[t + 3] = traceIds[p + 3]!;
+      this.spanParentId32[slot * 2] = this.spanSpanId32[parentSlot * 2]!;
+      this.spanParentId32[slot * 2 + 1] = this.spanSpanId32[parentSlot * 2 + 1]!;
       this.spanFlags[slot] = (this.spanFlags[parentSlot]! & 0xff) | FLAG_HAS_IS_REMOTE;
       const stateLen = this.spanTraceStateLen[parentSlot]!;
       if (stateLen !== 0) {
@@ -366,16 +382,21 @@ export class SpanArena {
         this.markHalf(slot, this.strings.halfOf(this.spanTraceStatePtr[slot]!));
       }
     } else {
-      if (traceIdBytes !== undefined) {
+      if (traceIdBytes === this.scratchTraceId && traceIdOffset === 0) {
+        const scratch = this.scratchTraceId32;
+        const t = slot * 4;
+        traceIds[t] = scratch[0]!; traceIds[t + 1] = scratch[1]!; traceIds[t + 2] = scratch[2]!; traceIds[t + 3] = scratch[3]!;
+      } else if (traceIdBytes !== undefined) {
         const ids = this.spanTraceId;
         for (let i = 0; i < 16; i++) ids[slot * 16 + i] = traceIdBytes[traceIdOffset + i]!;
       } else {
-        this.randomId(this.spanTraceId, slot * 16, 16);
+        this.randomWords(traceIds, slot * 4, 4);
       }
-      this.spanParentId.fill(0, slot * 8, slot * 8 + 8);
+      this.spanParentId32[slot * 2] = 0;
+      this.spanParentId32[slot * 2 + 1] = 0;
       this.spanFlags[slot] = TRACE_FLAG_SAMPLED | FLAG_HAS_IS_REMOTE;
     }
-    this.randomId(this.spanSpanId, slot * 8, 8);
+    this.randomWords(this.spanSpanId32, slot * 2, 2);
     this.counters.spansStarted++;
     this.writeName(slot, name, true);
     return slot;
@@ -704,19 +725,37 @@ export class SpanArena {
     return true;
   }
 
-  private copyParentSpanId(slot: number, parentSlot: number): void {
-    const ids = this.spanSpanId;
-    const parents = this.spanParentId;
-    const from = parentSlot * 8;
-    const to = slot * 8;
-    for (let i = 0; i < 8; i++) parents[to + i] = ids[from + i]!;
-  }
 
   private sanitizeTime(ms: number): number {
     // NaN and ±Infinity fail both comparisons; so do times before 1970 or past what fixed64 ns can hold.
     if (typeof ms === 'number' && ms + ORIGIN_MS_INT >= 0 && ms + ORIGIN_MS_INT < MAX_EPOCH_MS) return ms;
     this.counters.invalidTimes++;
     return nowMs();
+  }
+
+  /** Fills scratchTraceId with a new random trace id. */
+  randomScratchTraceId(): void {
+    this.randomWords(this.scratchTraceId32, 0, 4);
+  }
+
+  /** Copies `words` random 32-bit words to target[index...] (never all zero: an all-zero id is invalid). */
+  private randomWords(target: U32, index: number, words: number): void {
+    for (;;) {
+      if (this.randomPos + words * 4 > RANDOM_POOL_BYTES) {
+        crypto.getRandomValues(this.randomPool);
+        this.randomPos = 0;
+      }
+      const pool = this.randomPool32;
+      const at = this.randomPos >> 2;
+      let any = 0;
+      for (let i = 0; i < words; i++) {
+        const w = pool[at + i]!;
+        target[index + i] = w;
+        any |= w;
+      }
+      this.randomPos += words * 4;
+      if (any !== 0) return;
+    }
   }
 
   /** Copies len random bytes (never all zero: an all-zero id is invalid) from the pooled random buffer. */
@@ -733,7 +772,7 @@ export class SpanArena {
         target[offset + i] = b;
         any |= b;
       }
-      this.randomPos += len;
+      this.randomPos += (len + 3) & ~3; // stay word-aligned for randomWords()
       if (any !== 0) return;
     }
   }

@@ -30,16 +30,22 @@ export class RecordingSpan implements Span {
     readonly traceFlags: number,
     readonly traceState: TraceState | undefined,
   ) {
-    const t = core.arena.spanTraceId;
-    const o = slot * 16;
-    this.t0 = (t[o]! << 8) | t[o + 1]!; this.t1 = (t[o + 2]! << 8) | t[o + 3]!;
-    this.t2 = (t[o + 4]! << 8) | t[o + 5]!; this.t3 = (t[o + 6]! << 8) | t[o + 7]!;
-    this.t4 = (t[o + 8]! << 8) | t[o + 9]!; this.t5 = (t[o + 10]! << 8) | t[o + 11]!;
-    this.t6 = (t[o + 12]! << 8) | t[o + 13]!; this.t7 = (t[o + 14]! << 8) | t[o + 15]!;
-    const s = core.arena.spanSpanId;
-    const p = slot * 8;
-    this.s0 = (s[p]! << 8) | s[p + 1]!; this.s1 = (s[p + 2]! << 8) | s[p + 3]!;
-    this.s2 = (s[p + 4]! << 8) | s[p + 5]!; this.s3 = (s[p + 6]! << 8) | s[p + 7]!;
+    // Little-endian 32-bit reads of the id bytes b0 b1 b2 b3 become big-endian 16-bit words (b0 b1) (b2 b3).
+    const t = core.arena.spanTraceId32;
+    const o = slot * 4;
+    let w = t[o]!;
+    this.t0 = hiWord(w); this.t1 = loWord(w);
+    w = t[o + 1]!;
+    this.t2 = hiWord(w); this.t3 = loWord(w);
+    w = t[o + 2]!;
+    this.t4 = hiWord(w); this.t5 = loWord(w);
+    w = t[o + 3]!;
+    this.t6 = hiWord(w); this.t7 = loWord(w);
+    const s = core.arena.spanSpanId32;
+    w = s[slot * 2]!;
+    this.s0 = hiWord(w); this.s1 = loWord(w);
+    w = s[slot * 2 + 1]!;
+    this.s2 = hiWord(w); this.s3 = loWord(w);
   }
 
   /** Writes this span's trace id into target[offset..+16): valid even after its slot was recycled. */
@@ -175,6 +181,16 @@ export class RecordingSpan implements Span {
     this.core.arena.addLink(this.slot, this.gen, c.traceId, c.spanId, c.traceFlags, c.isRemote === true,
       c.traceState ? c.traceState.serialize() : '', link.attributes);
   }
+}
+
+/** Bytes 0-1 of a little-endian u32 as a big-endian 16-bit word. */
+function hiWord(w: number): number {
+  return ((w & 0xff) << 8) | ((w >>> 8) & 0xff);
+}
+
+/** Bytes 2-3 of a little-endian u32 as a big-endian 16-bit word. */
+function loWord(w: number): number {
+  return ((w >>> 8) & 0xff00) | (w >>> 24);
 }
 
 /** TimeInput: HrTime tuple, number or Date (anything else is attributes or garbage). */

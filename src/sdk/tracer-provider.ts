@@ -98,7 +98,7 @@ export class SpanwireTracerProvider implements TracerProvider {
     this.core = {
       arena: this.arena, processor, accounting,
       sampler: options.sampler ?? new ParentBasedSampler({ root: new AlwaysOnSampler() }),
-      scratchTraceId: new Uint8Array(16), isShutdown: false,
+      scratchTraceId: this.arena.scratchTraceId, isShutdown: false,
     };
   }
 

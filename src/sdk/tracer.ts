@@ -119,7 +119,7 @@ export class SpanwireTracer implements Tracer {
         hexToBytes(parentContext.traceId, scratch, 0);
       }
     }
-    if (parentSampled === -1) arena.randomId(scratch, 0, 16);
+    if (parentSampled === -1) arena.randomScratchTraceId();
 
     let result: SamplingResult | undefined;
     let decision: number;
