@@ -35,3 +35,4 @@ export type { Transport, SendResult, SendOptions } from './export/transport.js';
 export { sendWithRetry, DEFAULT_RETRY_POLICY, type RetryPolicy } from './export/retrying-transport.js';
 export { suppressTracing } from './sdk/tracer.js';
 export { FetchTransport, type FetchTransportOptions } from './export/otlp-http-fetch-transport.js';
+export { type SelfObservability, toSelfObservability } from './processing/span-accounting.js';

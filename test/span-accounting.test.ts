@@ -524,3 +524,29 @@ describe('the simple processor', () => {
     expect(provider.arena.usedSlots).toBe(0);
   });
 });
+
+describe('self-observability names and request cap', () => {
+  it('reports stats under the otel.sdk.* metric names, with drop reasons as error.type', async () => {
+    const exporter = new ScriptedExporter((batch) => ({ delivered: batch.count - 1, dropped: 1, dropReason: 'rejected' }));
+    const { provider, tracer } = build({ exporter, batch: { maxQueueSize: 64 } });
+    for (let i = 0; i < 5; i++) tracer.startSpan(`s${i}`).end();
+    const live = tracer.startSpan('live');
+    await provider.forceFlush();
+    expect(provider.selfObservability()).toEqual({
+      'otel.sdk.span.started': 6,
+      'otel.sdk.span.live': 1,
+      'otel.sdk.processor.span.processed': { '': 4, rejected: 1 },
+      'otel.sdk.processor.span.queue.size': 0,
+      'otel.sdk.processor.span.queue.capacity': 64,
+      'otel.sdk.exporter.span.inflight': 0,
+      'otel.sdk.exporter.span.exported': { '': 4, rejected: 1 },
+    });
+    live.end();
+    await provider.shutdown();
+  });
+
+  it('never lets a request body exceed the OTLP 64 MiB cap, whatever batchBytes says', () => {
+    const provider = new SpanwireTracerProvider({ capacity: { spans: 8, batchBytes: 256 * 1024 * 1024 } });
+    expect(provider.arena.capacity.batchBytes).toBe(64 * 1024 * 1024);
+  });
+});

@@ -6,7 +6,8 @@
 import { diag } from '@opentelemetry/api';
 import { type CodecInstance, ensureMemoryBytes } from '../codec/codec-module.js';
 import {
-  type ArenaCapacity, type ColumnName, DEFAULT_CAPACITY, type MemoryLayout, computeLayout, installColumns,
+  type ArenaCapacity, type ColumnName, DEFAULT_CAPACITY, MAX_REQUEST_BYTES, type MemoryLayout, computeLayout,
+  installColumns,
 } from '../codec/memory-layout.js';
 import {
   KIND_ARRAY, KIND_BOOL, KIND_DOUBLE, KIND_EMPTY, KIND_INT, KIND_INVALID, KIND_STRING, attributeKind, numberKind,
@@ -186,6 +187,8 @@ export class SpanArena {
 
   constructor(readonly codec: CodecInstance, capacity: Partial<ArenaCapacity> = {}, limits: Partial<ArenaLimits> = {}) {
     this.capacity = { ...DEFAULT_CAPACITY, ...capacity };
+    // A request over the OTLP cap would be refused whole: bodies are split below it instead.
+    this.capacity.batchBytes = Math.min(this.capacity.batchBytes, MAX_REQUEST_BYTES);
     this.limits = { ...DEFAULT_LIMITS, ...limits };
     const cap = this.capacity;
     this.layout = computeLayout(codec.heapBase, cap, codec.exports);

@@ -23,6 +23,9 @@ export interface ArenaCapacity {
   batchBytes: number;
 }
 
+/** OTLP receivers refuse requests over 64 MiB before compression (OTLP spec default): batchBytes never exceeds it. */
+export const MAX_REQUEST_BYTES = 64 * 1024 * 1024;
+
 /** Defaults: 4096 slots cover the default queue (2048) plus live spans; ~17 MiB of memory in all. */
 export const DEFAULT_CAPACITY: ArenaCapacity = {
   spans: 4096,

@@ -32,6 +32,42 @@ export interface SpanStats {
   exports: number;
 }
 
+/**
+ * The same numbers under the OpenTelemetry self-observability semantic conventions (otel.sdk.* metrics), for
+ * feeding a metrics pipeline: counters are cumulative; maps are keyed by the `error.type` attribute value
+ * ('' for success).
+ */
+export interface SelfObservability {
+  'otel.sdk.span.started': number;
+  'otel.sdk.span.live': number;
+  'otel.sdk.processor.span.processed': Record<string, number>;
+  'otel.sdk.processor.span.queue.size': number;
+  'otel.sdk.processor.span.queue.capacity': number;
+  'otel.sdk.exporter.span.inflight': number;
+  'otel.sdk.exporter.span.exported': Record<string, number>;
+}
+
+/** Maps a stats snapshot to otel.sdk.* names (drops before export are 'processed' with their error.type). */
+export function toSelfObservability(stats: SpanStats, queueCapacity: number): SelfObservability {
+  const exportErrors = new Set(['rejected', 'not_retryable', 'retries_exhausted', 'export_timeout', 'export_failed',
+    'inflight_limit', 'too_large', 'encode_failed', 'no_exporter']);
+  const processed: Record<string, number> = { '': stats.exported };
+  const exported: Record<string, number> = { '': stats.exported };
+  for (const [reason, count] of Object.entries(stats.dropped)) {
+    processed[reason] = count;
+    if (exportErrors.has(reason)) exported[reason] = count;
+  }
+  return {
+    'otel.sdk.span.started': stats.started + stats.nonRecording,
+    'otel.sdk.span.live': stats.live,
+    'otel.sdk.processor.span.processed': processed,
+    'otel.sdk.processor.span.queue.size': stats.queueSize,
+    'otel.sdk.processor.span.queue.capacity': queueCapacity,
+    'otel.sdk.exporter.span.inflight': stats.inFlight,
+    'otel.sdk.exporter.span.exported': exported,
+  };
+}
+
 export class SpanAccounting {
   started = 0;
   /** Started spans dropped at once (no free arena slot): they never become live. */

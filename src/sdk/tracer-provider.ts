@@ -11,7 +11,9 @@ import type { ArenaCapacity } from '../codec/memory-layout.js';
 import type { ExportOutcome, SpanBatch, SpanwireExporter } from '../export/span-exporter.js';
 import { type BatchProcessorOptions, BatchSpanProcessor } from '../processing/batch-span-processor.js';
 import { SimpleSpanProcessor } from '../processing/simple-span-processor.js';
-import { SpanAccounting, type SpanStats } from '../processing/span-accounting.js';
+import {
+  type SelfObservability, SpanAccounting, type SpanStats, toSelfObservability,
+} from '../processing/span-accounting.js';
 import type { ArenaSpanProcessor } from '../processing/span-processor.js';
 import { AlwaysOnSampler, ParentBasedSampler } from '../sampling/builtin-samplers.js';
 import type { Sampler } from '../sampling/sampler.js';
@@ -146,6 +148,13 @@ export class SpanwireTracerProvider implements TracerProvider {
       this.core.isShutdown = true;
     })();
     return this.shutdownPromise;
+  }
+
+  /** stats() under the otel.sdk.* self-observability metric names, keyed by error.type where they have one. */
+  selfObservability(): SelfObservability {
+    const processor = this.core.processor;
+    const capacity = processor instanceof BatchSpanProcessor ? processor.options.maxQueueSize : 0;
+    return toSelfObservability(this.core.accounting.snapshot(processor.queueSize, processor.inFlightSpans), capacity);
   }
 
   /** The span accounting: started = exported + droppedTotal + live + queueSize + inFlight + endedNotSampled. */
