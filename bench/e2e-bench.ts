@@ -1,0 +1,869 @@
+// End-to-end export benchmark: the canonical workload through @opentelemetry/api from one producer thread, over real
+// OTLP/HTTP and gRPC with gzip to a loopback sink process, spanwire vs the official exporters, interleaved rounds.
+// Reports delivered spans/s, drops, RSS and event-loop blocks as medians and same-round ratios; never fails on one.
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { RatioResult, Spread } from './bench-stats.js';
+import { benchArgsFrom, formatNumber, formatTable, spreadOf } from './bench-stats.js';
+import { CANONICAL_WORKLOAD } from './canonical-workload.js';
+import type { ProbeResult } from './e2e-sink-probe.js';
+import type { E2eProbeReport, E2eReport, E2eSubject, E2eWorkerConfig } from './e2e-worker.js';
+import type { SinkCounts, SinkMessage, SinkRequest } from './otlp-sink.js';
+
+const SEED = 0x2545f491;
+const SUBJECTS: readonly E2eSubject[] = ['spanwire-http', 'official-http', 'spanwire-grpc', 'official-grpc'];
+/** Same-round ratios: spanwire over the official exporter on the same protocol. */
+const PAIRS: readonly (readonly [E2eSubject, E2eSubject])[] = [
+  ['spanwire-http', 'official-http'],
+  ['spanwire-grpc', 'official-grpc'],
+];
+
+/**
+ * 16 traces (64 spans) per synchronous chunk, then one setImmediate, the same N for both SDKs: a server yields
+ * between requests, and both SDKs export from macrotasks (spanwire always; the official processor starts an
+ * export inside the end() that fills a batch, then waits for I/O). A median chunk took 0.31 ms on spanwire and
+ * 0.39 ms on the official SDK here (4.8 and 6.0 µs per span), so a chunk alone stays under the 1 ms block target,
+ * and the yield (a few µs) is ~1 % of a chunk.
+ */
+const DEFAULT_CHUNK_TRACES = 16;
+/**
+ * Both SDKs' queue default is 2048 spans (OTEL_BSP_MAX_QUEUE_SIZE). 0 = those defaults. See the report for what
+ * the defaults do at full speed: pass --queue-spans N to raise both equally.
+ */
+const DEFAULT_QUEUE_SPANS = 0;
+const RSS_SAMPLE_MS = 50;
+/** A round's final forceFlush may take this long (both SDKs' export timeouts are 10-30 s; a healthy flush < 1 s). */
+const FLUSH_TIMEOUT_MS = 30_000;
+/** Worker setup (module load, WASM compile) and exit must each finish within this. */
+const WORKER_STEP_TIMEOUT_MS = 30_000;
+const SINK_TIMEOUT_MS = 20_000;
+/** Sink probe: requests in flight (the node:http transport keeps up to 8 sockets; 8 is plenty on loopback). */
+const PROBE_IN_FLIGHT = 8;
+
+const MIB = 1024 * 1024;
+/** The worker's V8 profiler samples every 100 µs (Profiler.setSamplingInterval in e2e-worker.ts). */
+const PROFILE_SAMPLE_MS = 0.1;
+/** Targets from DESIGN.md "Targets" (end to end over OTLP/HTTP + gzip, one producer thread). */
+const TARGET_DELIVERED_SPANS_PER_S = 500_000;
+const TARGET_PEAK_RSS_MIB = 100;
+const TARGET_LONGEST_BLOCK_MS = 1;
+/** "Flat over time": RSS grows less than this over the second half of production (least-squares slope x time). */
+const FLAT_RSS_GROWTH_MIB = 2;
+
+const METHOD =
+  'Each round runs every subject once (order A B C D, then D C B A, ...), each in a fresh worker thread ' +
+  '(one SDK per isolate; the main thread idles). The producer records canonical traces (SERVER root + 3 CLIENT ' +
+  'children, explicit parent; 8 setAttribute, 1 addEvent, setStatus OK, end; SDK clocks) through ' +
+  '@opentelemetry/api only, the same code for both SDKs, in chunks of N traces with one setImmediate between ' +
+  'chunks, for a fixed time; then forceFlush. The sink (separate process, 127.0.0.1) counts spans by walking the ' +
+  'protobuf of every request it acknowledges. delivered/s = spans the sink counted / (production + flush time, ' +
+  'and any time exports left running by an early-returning flush took to settle). ' +
+  'dropped = produced - delivered. RSS: process.memoryUsage().rss sampled every 50 ms in the worker; it is the ' +
+  'whole process (idle main thread + the worker), so the main thread alone is shown as "main MiB". ' +
+  'Longest block: monitorEventLoopDelay({ resolution: 1 }) max over production after a 1 s warm-up (it includes ' +
+  'one producer chunk), and the same stretches with the thread\'s run-queue wait taken out ("run"). ' +
+  '2 cores are shared by producer, sink, zlib/libuv threads and other tenants: the sink competes with the ' +
+  'producer, so medians and same-round ratios, not absolutes.';
+
+interface E2eArgs {
+  rounds: number;
+  produceSeconds: number;
+  chunkTraces: number;
+  queueSpans: number;
+  subjects: E2eSubject[];
+  json: boolean;
+  quick: boolean;
+  probeSeconds: number;
+  cpuProfileDir: string;
+}
+
+function flagValue(argv: readonly string[], flag: string): string | undefined {
+  const at = argv.indexOf(flag);
+  if (at < 0) return undefined;
+  const value = argv[at + 1];
+  if (value === undefined || value.startsWith('--')) throw new Error(`${flag} needs a value`);
+  return value;
+}
+
+function positiveNumber(argv: readonly string[], flag: string, fallback: number, integer: boolean): number {
+  const raw = flagValue(argv, flag);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!(value > 0) || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
+    throw new Error(`${flag} needs a positive ${integer ? 'integer' : 'number'}`);
+  }
+  return value;
+}
+
+/**
+ * --rounds N (default 5; --quick 2), --seconds S of production per round (default 5; --quick 1), --quick (a CI
+ * smoke run, not a measurement), --json, --chunk-traces N (16), --queue-spans N (both SDKs; default: their own
+ * 2048), --only a,b (subjects), --probe-seconds S (sink ceiling probe per protocol; 2, --quick 0.5),
+ * --cpu-profile DIR (a V8 profile of every producer, summarised at the end).
+ */
+function parseArgs(argv: readonly string[]): E2eArgs {
+  const shared = benchArgsFrom(argv);
+  const quick = shared.quick;
+  const rounds = argv.includes('--rounds') ? shared.options.rounds : quick ? 2 : 5;
+  const onlyRaw = flagValue(argv, '--only');
+  const subjects = onlyRaw === undefined ? [...SUBJECTS] : onlyRaw.split(',').map((name) => {
+    if (!(SUBJECTS as readonly string[]).includes(name)) {
+      throw new Error(`--only: unknown subject '${name}' (${SUBJECTS.join(', ')})`);
+    }
+    return name as E2eSubject;
+  });
+  const queueRaw = flagValue(argv, '--queue-spans');
+  return {
+    rounds,
+    produceSeconds: positiveNumber(argv, '--seconds', quick ? 1 : 5, false),
+    chunkTraces: positiveNumber(argv, '--chunk-traces', DEFAULT_CHUNK_TRACES, true),
+    queueSpans: queueRaw === undefined || queueRaw === 'default' ? DEFAULT_QUEUE_SPANS
+      : positiveNumber(argv, '--queue-spans', 0, true),
+    subjects,
+    json: shared.json,
+    quick,
+    probeSeconds: positiveNumber(argv, '--probe-seconds', quick ? 0.5 : 2, false),
+    cpuProfileDir: flagValue(argv, '--cpu-profile') ?? '',
+  };
+}
+
+// ---- The sink process.
+
+/** The forked otlp-sink.js: ports, and counts on request. */
+class Sink {
+  private readonly child: ChildProcess;
+  private waiting: ((message: SinkMessage) => void) | undefined;
+  private failure: Error | undefined;
+  readonly ready: Promise<{ httpPort: number; grpcPort: number }>;
+
+  constructor() {
+    this.child = fork(new URL('./otlp-sink.js', import.meta.url), [],
+      { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    this.ready = this.next(SINK_TIMEOUT_MS).then((message) => {
+      if (message.op !== 'ready') throw new Error(`sink: ${describe(message)}`);
+      return message;
+    });
+    this.child.on('message', (message: SinkMessage) => {
+      const waiting = this.waiting;
+      this.waiting = undefined;
+      waiting?.(message);
+    });
+    this.child.on('exit', (code) => {
+      this.failure ??= new Error(`sink process exited (${code})`);
+      const waiting = this.waiting;
+      this.waiting = undefined;
+      waiting?.({ op: 'error', message: this.failure.message });
+    });
+  }
+
+  async counts(): Promise<SinkCounts> {
+    const reply = this.next(SINK_TIMEOUT_MS);
+    this.child.send({ op: 'counts' } satisfies SinkRequest);
+    const message = await reply;
+    if (message.op !== 'counts') throw new Error(`sink: ${describe(message)}`);
+    return message.counts;
+  }
+
+  close(): void {
+    if (this.child.connected) this.child.disconnect(); // the sink exits on disconnect
+    this.child.kill();
+  }
+
+  private next(timeoutMs: number): Promise<SinkMessage> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting = undefined;
+        reject(new Error(`sink did not answer within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiting = (message) => {
+        clearTimeout(timer);
+        resolve(message);
+      };
+    });
+  }
+}
+
+/** A sink message that is not the expected one, as text. */
+function describe(message: SinkMessage): string {
+  return message.op === 'error' ? message.message : `unexpected message '${message.op}'`;
+}
+
+function countsDelta(after: SinkCounts, before: SinkCounts): SinkCounts {
+  return {
+    spans: after.spans - before.spans,
+    httpRequests: after.httpRequests - before.httpRequests,
+    httpConnections: after.httpConnections - before.httpConnections,
+    grpcRequests: after.grpcRequests - before.grpcRequests,
+    httpWireBytes: after.httpWireBytes - before.httpWireBytes,
+    protobufBytes: after.protobufBytes - before.protobufBytes,
+    badRequests: after.badRequests - before.badRequests,
+    cpuUs: after.cpuUs - before.cpuUs,
+  };
+}
+
+// ---- One worker, one job.
+
+/** Runs one worker to completion: ready, run, one reply, exit (bounded at every step). */
+async function runWorker<T>(config: E2eWorkerConfig, replyTimeoutMs: number): Promise<T> {
+  const worker = new Worker(new URL('./e2e-worker.js', import.meta.url), { workerData: config });
+  const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
+  type Reply = { op: string; message?: string };
+  let onMessage: ((message: Reply) => void) | undefined;
+  let onFailure: ((error: Error) => void) | undefined;
+  worker.on('message', (message: Reply) => onMessage?.(message));
+  worker.on('error', (error: Error) => onFailure?.(error));
+  void exited.then((code) => onFailure?.(new Error(`worker ${config.subject} exited (${code}) before answering`)));
+  const nextMessage = (timeoutMs: number): Promise<Reply> => new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`worker ${config.subject}: no answer within ${timeoutMs} ms`)), timeoutMs);
+    onMessage = (message) => {
+      clearTimeout(timer);
+      onMessage = undefined;
+      onFailure = undefined;
+      if (message.op === 'error') reject(new Error(`worker ${config.subject}: ${message.message}`));
+      else resolve(message);
+    };
+    onFailure = (error) => {
+      clearTimeout(timer);
+      onMessage = undefined;
+      onFailure = undefined;
+      reject(error);
+    };
+  });
+  try {
+    await nextMessage(WORKER_STEP_TIMEOUT_MS); // ready
+    const reply = nextMessage(replyTimeoutMs);
+    worker.postMessage({ op: 'run' });
+    const report = await reply as T;
+    // The worker ends by itself once its SDK shut down (so a CPU profile is complete); bounded all the same.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const ended = await Promise.race([
+      exited.then(() => true),
+      new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), WORKER_STEP_TIMEOUT_MS); }),
+    ]);
+    clearTimeout(timer);
+    if (!ended) await worker.terminate();
+    return report;
+  } catch (error) {
+    await worker.terminate();
+    throw error;
+  }
+}
+
+// ---- Rounds.
+
+/** One subject in one round: the worker's report, the sink's view of the same time, the main thread's RSS. */
+interface RoundResult {
+  subject: E2eSubject;
+  round: number;
+  report: E2eReport;
+  sink: SinkCounts;
+  /** RSS of the process with no worker running, just before this one started. */
+  mainRssBytes: number;
+  /**
+   * Peak RSS as a process of its own would see it: peak - main + a bare `node` process's RSS. An estimate: the
+   * worker's isolate stands in for a process's main isolate, and freed memory of earlier workers that the
+   * allocator kept is counted in `main`, not here.
+   */
+  standaloneRssPeakBytes: number;
+  deliveredSpansPerS: number;
+  producedSpansPerS: number;
+  droppedSpans: number;
+  sdkDroppedTotal: number;
+  /** Sink CPU / wall of the round: the share of a core the sink took. */
+  sinkCpuShare: number;
+  /** Delivered spans per second of producer-thread CPU (production + flush): the rate with a core to itself. */
+  deliveredPerThreadCpuS: number;
+  /** Producer process CPU (all its threads, incl. zlib in libuv) per delivered span, µs. */
+  processCpuUsPerSpan: number;
+  /** Share of production the producer thread spent runnable but waiting for a core (preempted). */
+  preemptedShare: number;
+  /** Longest stretch the thread ran without yielding, preemption taken out: max(gap, chunk) after warm-up. */
+  longestRunBlockMs: number;
+  wallMs: number;
+}
+
+async function runSubjectRound(
+  sink: Sink, urls: { http: string; grpc: string }, args: E2eArgs, subject: E2eSubject, round: number,
+  bareNodeRssBytes: number,
+): Promise<RoundResult> {
+  const mainRssBytes = process.memoryUsage().rss;
+  const config: E2eWorkerConfig = {
+    subject,
+    url: subject.endsWith('-http') ? urls.http : urls.grpc,
+    probeInFlight: 0,
+    seed: SEED + round,
+    produceMs: args.produceSeconds * 1000,
+    chunkTraces: args.chunkTraces,
+    queueSpans: args.queueSpans,
+    rssSampleMs: RSS_SAMPLE_MS,
+    flushTimeoutMs: FLUSH_TIMEOUT_MS,
+    cpuProfilePath: args.cpuProfileDir === ''
+      ? '' : resolvePath(args.cpuProfileDir, `${subject}-round${round}.cpuprofile`),
+  };
+  const before = await sink.counts();
+  const startMs = performance.now();
+  const report = await runWorker<E2eReport>(config, config.produceMs + FLUSH_TIMEOUT_MS + WORKER_STEP_TIMEOUT_MS);
+  const wallMs = performance.now() - startMs;
+  const sinkDelta = countsDelta(await sink.counts(), before);
+  let sdkDroppedTotal = 0;
+  for (const reason in report.sdkDropped) sdkDroppedTotal += report.sdkDropped[reason]!;
+  return {
+    subject, round, report, sink: sinkDelta, mainRssBytes,
+    standaloneRssPeakBytes: report.rssPeakBytes - mainRssBytes + bareNodeRssBytes,
+    // A flush that returns early leaves exports running: the time until they settled counts as flush time.
+    deliveredSpansPerS: sinkDelta.spans / ((report.produceMs + report.flushMs + report.settleAfterFlushMs) / 1000),
+    producedSpansPerS: report.spansProduced / (report.produceMs / 1000),
+    droppedSpans: report.spansProduced - sinkDelta.spans,
+    sdkDroppedTotal,
+    sinkCpuShare: sinkDelta.cpuUs / 1000 / wallMs,
+    deliveredPerThreadCpuS: sinkDelta.spans / ((report.threadCpuProduceMs + report.threadCpuFlushMs) / 1000),
+    processCpuUsPerSpan: (report.processCpuMs * 1000) / sinkDelta.spans,
+    preemptedShare: report.threadWaitProduceMs / report.produceMs,
+    longestRunBlockMs: Math.max(report.gapMaxRunMs, report.chunkMaxRunMs),
+    wallMs,
+  };
+}
+
+/** One protocol's sink ceiling: the sink's own count over the probe, and how busy the sink was. */
+interface ProbeSummary {
+  result: ProbeResult;
+  spansPerS: number;
+  /** Sink CPU / wall over the probe: near 1.0 means the sink, not the client, set the ceiling. */
+  sinkCpuShare: number;
+  sinkSpans: number;
+}
+
+async function probe(sink: Sink, protocol: 'http' | 'grpc', url: string, args: E2eArgs): Promise<ProbeSummary> {
+  const before = await sink.counts();
+  const startMs = performance.now();
+  const reply = await runWorker<E2eProbeReport>({
+    subject: protocol === 'http' ? 'sink-probe-http' : 'sink-probe-grpc', url, probeInFlight: PROBE_IN_FLIGHT,
+    seed: SEED, produceMs: args.probeSeconds * 1000, chunkTraces: 0, queueSpans: 0, rssSampleMs: 0,
+    flushTimeoutMs: 0, cpuProfilePath: '',
+  }, args.probeSeconds * 1000 + 2 * WORKER_STEP_TIMEOUT_MS);
+  const wallMs = performance.now() - startMs;
+  const delta = countsDelta(await sink.counts(), before);
+  return {
+    result: reply.result,
+    spansPerS: delta.spans / (reply.result.ms / 1000),
+    sinkCpuShare: delta.cpuUs / 1000 / wallMs,
+    sinkSpans: delta.spans,
+  };
+}
+
+// ---- Summaries.
+
+/** Per-subject medians (and spreads) over rounds. */
+interface SubjectSummary {
+  subject: E2eSubject;
+  rounds: number;
+  deliveredSpansPerS: Spread;
+  producedSpansPerS: Spread;
+  droppedSpans: Spread;
+  droppedSpansTotal: number;
+  sdkDroppedTotal: number;
+  sdkDroppedByReason: Record<string, number>;
+  rssPeakMiB: Spread;
+  standaloneRssPeakMiB: Spread;
+  rssStartMiB: Spread;
+  rssEndProduceMiB: Spread;
+  rssEndMiB: Spread;
+  rssSlopeMiBPerS: Spread;
+  mainRssMiB: Spread;
+  heapUsedPeakMiB: Spread;
+  loopDelayMaxMs: Spread;
+  loopDelayP99Ms: Spread;
+  chunkMaxMs: Spread;
+  chunkMedianMs: Spread;
+  gapMaxMs: Spread;
+  flushMs: Spread;
+  sinkCpuShare: Spread;
+  deliveredPerThreadCpuS: Spread;
+  processCpuUsPerSpan: Spread;
+  preemptedShare: Spread;
+  longestRunBlockMs: Spread;
+  chunkMaxRunMs: Spread;
+  gapMaxRunMs: Spread;
+  warmupBlockMaxRunMs: Spread;
+  loopDelayWarmupMaxMs: Spread;
+  wireBytesPerSpan: Spread;
+  protobufBytesPerSpan: Spread;
+  requests: Spread;
+  /** OTLP/HTTP only: TCP connections the sink accepted in a round (NaN for gRPC). */
+  httpConnections: Spread;
+}
+
+function summarize(subject: E2eSubject, rows: RoundResult[]): SubjectSummary {
+  const of = (pick: (r: RoundResult) => number): Spread => spreadOf(rows.map(pick));
+  const byReason: Record<string, number> = {};
+  for (const r of rows) {
+    for (const reason in r.report.sdkDropped) byReason[reason] = (byReason[reason] ?? 0) + r.report.sdkDropped[reason]!;
+  }
+  return {
+    subject,
+    rounds: rows.length,
+    deliveredSpansPerS: of((r) => r.deliveredSpansPerS),
+    producedSpansPerS: of((r) => r.producedSpansPerS),
+    droppedSpans: of((r) => r.droppedSpans),
+    droppedSpansTotal: rows.reduce((sum, r) => sum + r.droppedSpans, 0),
+    sdkDroppedTotal: rows.reduce((sum, r) => sum + r.sdkDroppedTotal, 0),
+    sdkDroppedByReason: byReason,
+    rssPeakMiB: of((r) => r.report.rssPeakBytes / MIB),
+    standaloneRssPeakMiB: of((r) => r.standaloneRssPeakBytes / MIB),
+    rssStartMiB: of((r) => r.report.rssStartBytes / MIB),
+    rssEndProduceMiB: of((r) => r.report.rssEndProduceBytes / MIB),
+    rssEndMiB: of((r) => r.report.rssEndBytes / MIB),
+    rssSlopeMiBPerS: of((r) => r.report.rssSlopeBytesPerS / MIB),
+    mainRssMiB: of((r) => r.mainRssBytes / MIB),
+    heapUsedPeakMiB: of((r) => r.report.heapUsedPeakBytes / MIB),
+    loopDelayMaxMs: of((r) => r.report.loopDelayMaxMs),
+    loopDelayP99Ms: of((r) => r.report.loopDelayP99Ms),
+    chunkMaxMs: of((r) => r.report.chunkMaxMs),
+    chunkMedianMs: of((r) => r.report.chunkMedianMs),
+    gapMaxMs: of((r) => r.report.gapMaxMs),
+    flushMs: of((r) => r.report.flushMs),
+    sinkCpuShare: of((r) => r.sinkCpuShare),
+    deliveredPerThreadCpuS: of((r) => r.deliveredPerThreadCpuS),
+    processCpuUsPerSpan: of((r) => r.processCpuUsPerSpan),
+    preemptedShare: of((r) => r.preemptedShare),
+    longestRunBlockMs: of((r) => r.longestRunBlockMs),
+    chunkMaxRunMs: of((r) => r.report.chunkMaxRunMs),
+    gapMaxRunMs: of((r) => r.report.gapMaxRunMs),
+    warmupBlockMaxRunMs: of((r) => r.report.warmupBlockMaxRunMs),
+    loopDelayWarmupMaxMs: of((r) => r.report.loopDelayWarmupMaxMs),
+    wireBytesPerSpan: of((r) => (r.sink.httpRequests > 0 ? r.sink.httpWireBytes / r.sink.spans : NaN)),
+    protobufBytesPerSpan: of((r) => r.sink.protobufBytes / r.sink.spans),
+    requests: of((r) => r.sink.httpRequests + r.sink.grpcRequests),
+    httpConnections: of((r) => (r.subject.endsWith('-http') ? r.sink.httpConnections : NaN)),
+  };
+}
+
+/** Same-round ratio of one metric, spanwire over official; rounds where either side is missing are skipped. */
+function ratio(name: string, num: RoundResult[], den: RoundResult[], pick: (r: RoundResult) => number): RatioResult {
+  const perRound: number[] = [];
+  for (let i = 0; i < Math.min(num.length, den.length); i++) perRound.push(pick(num[i]!) / pick(den[i]!));
+  return { name, perRound, ratio: spreadOf(perRound) };
+}
+
+// ---- CPU profile summary (V8 .cpuprofile: nodes with callFrame, samples, timeDeltas).
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+
+/** The parts of a V8 .cpuprofile read here; samples[i] is a node id, timeDeltas[i] the µs before it. */
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Single calls of one function, from the sample timeline. */
+interface ProfileStretch {
+  name: string;
+  calls: number;
+  p50Ms: number;
+  p90Ms: number;
+  maxMs: number;
+}
+
+/** Where a profiled function belongs, by its script URL (and name for native frames). */
+const PROFILE_CATEGORIES: readonly (readonly [string, RegExp])[] = [
+  ['encode + gzip (spanwire WASM, official otlp-transformer)', /^wasm:|otlp-transformer|\/src\/codec\//],
+  ['export pipeline JS (processors, exporters, transports, grpc-js)',
+    new RegExp('/src/(processing|export|runtime)/|otlp-exporter-base|otlp-grpc-exporter-base|exporter-trace-otlp|' +
+      'sdk-trace/build/src/export/|@grpc/')],
+  ['span front end (API calls into the SDK)', /\/src\/|@opentelemetry\//],
+  ['benchmark workload and harness', /\/dist\/bench\//],
+  ['Node internals (node:http, streams, zlib binding, timers)', /^node:/],
+];
+
+/** A frame's category; native frames (no URL) are Node/V8 built-ins such as writev or a timer's now(). */
+function categoryOf(frame: ProfileNode['callFrame']): string {
+  if (frame.url === '') {
+    if (frame.functionName === '(garbage collector)') return 'garbage collector';
+    if (frame.functionName === '(idle)') return 'idle (waiting in epoll)';
+    if (frame.functionName === '(program)') return '(program): V8/Node native, unattributed';
+    return 'native built-ins (writev, now, ...)';
+  }
+  for (const [name, pattern] of PROFILE_CATEGORIES) if (pattern.test(frame.url)) return name;
+  return 'other';
+}
+
+/** Functions whose single calls are worth timing from the profile (matched on "<functionName> <url>"). */
+const PROFILE_STRETCHES: readonly (readonly [string, RegExp])[] = [
+  ['spanwire encode (BatchEncoder.encodeFitting)', /^encodeFitting /],
+  ['spanwire WASM gzip (BatchEncoder.gzipCopy, its own macrotask)', /^gzipCopy /],
+  ['official serialize (serializeRequest, inside span.end())', /^serializeRequest .*otlp-transformer/],
+  ['transport send call',
+    /^send .*(otlp-http-node-transport|otlp-grpc-transport|http-exporter-transport|grpc-exporter-transport)/],
+  ['producer chunk (recordTraces)', /^recordTraces /],
+  ['garbage collector', /^\(garbage collector\)/],
+];
+
+/**
+ * Single calls of PROFILE_STRETCHES from the sample timeline: a maximal run of consecutive samples whose stack
+ * holds the function is one call (or back-to-back calls); its length is the sum of the runs' timeDeltas (wall,
+ * so a preempted call looks longer). Returns count, p50, p90 and max per function present.
+ */
+function profileStretches(profile: CpuProfile): ProfileStretch[] {
+  const parentOf = new Map<number, number>();
+  const frameOf = new Map<number, string>();
+  for (const node of profile.nodes) {
+    frameOf.set(node.id, `${node.callFrame.functionName} ${node.callFrame.url}`);
+    for (const child of node.children ?? []) parentOf.set(child, node.id);
+  }
+  const result: ProfileStretch[] = [];
+  for (const [name, pattern] of PROFILE_STRETCHES) {
+    const holds = new Map<number, boolean>();
+    const stackHolds = (id: number): boolean => {
+      let known = holds.get(id);
+      if (known === undefined) {
+        known = false;
+        // Bounded by the tree's depth: every step goes to a parent.
+        for (let cur: number | undefined = id; cur !== undefined; cur = parentOf.get(cur)) {
+          if (pattern.test(frameOf.get(cur) ?? '')) {
+            known = true;
+            break;
+          }
+        }
+        holds.set(id, known);
+      }
+      return known;
+    };
+    const lengths: number[] = [];
+    let runUs = -1;
+    for (let i = 0; i < profile.samples.length; i++) {
+      if (stackHolds(profile.samples[i]!)) runUs = (runUs < 0 ? 0 : runUs) + (profile.timeDeltas[i] ?? 0);
+      else if (runUs >= 0) {
+        lengths.push(runUs / 1000);
+        runUs = -1;
+      }
+    }
+    if (runUs >= 0) lengths.push(runUs / 1000);
+    if (lengths.length === 0) continue;
+    lengths.sort((a, b) => a - b);
+    const at = (q: number): number => lengths[Math.min(lengths.length - 1, Math.floor(q * lengths.length))]!;
+    result.push({ name, calls: lengths.length, p50Ms: at(0.5), p90Ms: at(0.9), maxMs: lengths[lengths.length - 1]! });
+  }
+  return result;
+}
+
+/**
+ * Self time per function and per category, heaviest first. Shares count samples, not timeDeltas: the sampler's
+ * signal waits while the thread is preempted and the whole wait would land on one sample, whereas the count of
+ * samples follows running time (100 µs per sample).
+ */
+function profileSummary(path: string, top: number): {
+  functions: { name: string; ms: number; share: number }[];
+  categories: { name: string; ms: number; share: number }[];
+  stretches: ReturnType<typeof profileStretches>;
+} {
+  const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
+  const nameOf = new Map<number, string>();
+  const categoryOfNode = new Map<number, string>();
+  for (const node of profile.nodes) {
+    const frame = node.callFrame;
+    const file = frame.url.replace(/^.*\/(node_modules\/|dist\/)/, '$1');
+    nameOf.set(node.id, `${frame.functionName || '(anonymous)'} ${file}${file ? `:${frame.lineNumber + 1}` : ''}`);
+    categoryOfNode.set(node.id, categoryOf(frame));
+  }
+  const bySample = (keyOf: Map<number, string>): { name: string; ms: number; share: number }[] => {
+    const counts = new Map<string, number>();
+    for (const id of profile.samples) {
+      const key = keyOf.get(id) ?? '?';
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    return [...counts.entries()].sort((a, b) => b[1] - a[1])
+      .map(([name, n]) => ({ name, ms: n * PROFILE_SAMPLE_MS, share: n / profile.samples.length }));
+  };
+  return {
+    functions: bySample(nameOf).slice(0, top),
+    categories: bySample(categoryOfNode),
+    stretches: profileStretches(profile),
+  };
+}
+
+/** Whole counts print as integers; formatNumber would show 0 as 0.000. */
+function countCell(value: number): string | number {
+  return Number.isInteger(value) ? String(value) : value;
+}
+
+/** RSS of a bare `node` process (nothing loaded) on this machine, to estimate a producer in its own process. */
+function bareNodeRss(): number {
+  const out = execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.memoryUsage().rss))'],
+    { timeout: WORKER_STEP_TIMEOUT_MS, encoding: 'utf8' });
+  return Number(out);
+}
+
+// ---- Main.
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.cpuProfileDir !== '') mkdirSync(args.cpuProfileDir, { recursive: true });
+  const sink = new Sink();
+  try {
+    const ports = await sink.ready;
+    const urls = { http: `http://127.0.0.1:${ports.httpPort}/v1/traces`, grpc: `http://127.0.0.1:${ports.grpcPort}` };
+    const probes = [await probe(sink, 'http', urls.http, args), await probe(sink, 'grpc', urls.grpc, args)];
+    const bareNodeRssBytes = bareNodeRss();
+    const rows = new Map<E2eSubject, RoundResult[]>(args.subjects.map((s) => [s, []]));
+    for (let round = 0; round < args.rounds; round++) {
+      const order = round % 2 === 0 ? args.subjects : [...args.subjects].reverse();
+      for (const subject of order) {
+        const row = await runSubjectRound(sink, urls, args, subject, round, bareNodeRssBytes);
+        rows.get(subject)!.push(row);
+        if (!args.json) {
+          process.stderr.write(`round ${round + 1}/${args.rounds} ${subject}: ` +
+            `${formatNumber(row.deliveredSpansPerS / 1000)}k spans/s delivered, ${row.droppedSpans} dropped, ` +
+            `peak RSS ${formatNumber(row.report.rssPeakBytes / MIB)} MiB, ` +
+            `block ${formatNumber(row.report.loopDelayMaxMs)} ms\n`);
+        }
+      }
+    }
+    report(args, probes, rows, bareNodeRssBytes);
+  } finally {
+    sink.close();
+  }
+}
+
+function report(
+  args: E2eArgs, probes: ProbeSummary[], rows: Map<E2eSubject, RoundResult[]>, bareNodeRssBytes: number,
+): void {
+  const summaries = args.subjects.map((s) => summarize(s, rows.get(s)!));
+  const ratios: RatioResult[] = [];
+  for (const [num, den] of PAIRS) {
+    const a = rows.get(num);
+    const b = rows.get(den);
+    if (a === undefined || b === undefined) continue;
+    ratios.push(ratio(`${num} / ${den}: delivered spans/s`, a, b, (r) => r.deliveredSpansPerS));
+    ratios.push(ratio(`${num} / ${den}: delivered per producer-thread CPU s`, a, b, (r) => r.deliveredPerThreadCpuS));
+    ratios.push(ratio(`${num} / ${den}: producer process CPU per span`, a, b, (r) => r.processCpuUsPerSpan));
+    ratios.push(ratio(`${num} / ${den}: peak RSS`, a, b, (r) => r.report.rssPeakBytes));
+    ratios.push(ratio(`${num} / ${den}: longest block (wall)`, a, b, (r) => r.report.loopDelayMaxMs));
+    ratios.push(ratio(`${num} / ${den}: longest block (running)`, a, b, (r) => r.longestRunBlockMs));
+  }
+  const http = summaries.find((s) => s.subject === 'spanwire-http');
+  const targets = http === undefined ? [] : [
+    { what: 'spanwire OTLP/HTTP+gzip delivered spans/s (median)', value: http.deliveredSpansPerS.median,
+      target: `>= ${TARGET_DELIVERED_SPANS_PER_S}`,
+      met: http.deliveredSpansPerS.median >= TARGET_DELIVERED_SPANS_PER_S },
+    { what: 'spanwire OTLP/HTTP+gzip spans dropped (all rounds; sink count)', value: http.droppedSpansTotal,
+      target: '0', met: http.droppedSpansTotal === 0 && http.sdkDroppedTotal === 0 },
+    { what: 'spanwire OTLP/HTTP producer peak RSS, MiB (median)', value: http.rssPeakMiB.median,
+      target: `<= ${TARGET_PEAK_RSS_MIB}`, met: http.rssPeakMiB.median <= TARGET_PEAK_RSS_MIB },
+    { what: 'spanwire OTLP/HTTP producer peak RSS, MiB, estimated for a process of its own (median)',
+      value: http.standaloneRssPeakMiB.median, target: `<= ${TARGET_PEAK_RSS_MIB}`,
+      met: http.standaloneRssPeakMiB.median <= TARGET_PEAK_RSS_MIB },
+    { what: 'spanwire OTLP/HTTP RSS growth over the 2nd half of production, MiB (median)',
+      value: (http.rssSlopeMiBPerS.median * args.produceSeconds) / 2,
+      target: `< ${FLAT_RSS_GROWTH_MIB}`,
+      met: (http.rssSlopeMiBPerS.median * args.produceSeconds) / 2 < FLAT_RSS_GROWTH_MIB },
+    { what: 'spanwire OTLP/HTTP longest event-loop block after warm-up, wall ms (median of round maxima)',
+      value: http.loopDelayMaxMs.median, target: `<= ${TARGET_LONGEST_BLOCK_MS}`,
+      met: http.loopDelayMaxMs.median <= TARGET_LONGEST_BLOCK_MS },
+    { what: 'the same with preemption taken out (running ms, ±0.5; median of round maxima)',
+      value: http.longestRunBlockMs.median, target: `<= ${TARGET_LONGEST_BLOCK_MS}`,
+      met: http.longestRunBlockMs.median <= TARGET_LONGEST_BLOCK_MS },
+  ];
+  const settings = {
+    produceSeconds: args.produceSeconds, rounds: args.rounds, chunkTraces: args.chunkTraces,
+    chunkSpans: args.chunkTraces * CANONICAL_WORKLOAD.spansPerTrace,
+    queueSpans: args.queueSpans === 0 ? 'SDK defaults (2048 on both)' : args.queueSpans,
+    spanwire: 'SpanwireTracerProvider defaults (BatchSpanProcessor: batch 512, 2 exports in flight, delay 5000 ms, ' +
+      'export timeout 30 s; arena 4096 span slots, raised to queue + 2048 with attributes x12 and events x1 when ' +
+      'the queue is raised) + OtlpTraceExporter defaults (gzip level 1 in WASM, bodies > 64 KiB gzipped one ' +
+      'macrotask later, 4 requests in flight, 10 s timeout, 5 attempts); HTTP: createHttpTransport({ url }) ' +
+      '(node:http, keep-alive, 8 sockets); gRPC: GrpcTransport({ url, compression: "gzip" }) with exporter ' +
+      'compression "none" (grpc-js compresses)',
+    official: 'sdk-trace-base 2.12.1 BatchSpanProcessor defaults (batch 512, one export at a time, delay 5000 ms, ' +
+      'export timeout 30 s) + OTLPTraceExporter 0.223.1 (exporter-trace-otlp-proto / -grpc) with compression ' +
+      '"gzip" (zlib default level, libuv thread pool), other options default (30 requests in flight, 10 s timeout)',
+    sink: 'separate process; OTLP/HTTP node:http + gunzipSync; OTLP/gRPC grpc-js passthrough; empty responses',
+  };
+
+  // The sink's count is the truth; an SDK that counts differently, a refused request or a flush that never
+  // finished makes a round suspect.
+  const warnings: string[] = [];
+  for (const subjectRows of rows.values()) {
+    for (const r of subjectRows) {
+      const where = `${r.subject} round ${r.round + 1}`;
+      if (r.report.sdkDelivered !== r.sink.spans) {
+        warnings.push(`${where}: the SDK counts ${r.report.sdkDelivered} spans delivered, the sink ${r.sink.spans}`);
+      }
+      if (r.sink.badRequests > 0) warnings.push(`${where}: the sink refused ${r.sink.badRequests} malformed requests`);
+      if (r.report.flushTimedOut) warnings.push(`${where}: forceFlush did not finish within ${FLUSH_TIMEOUT_MS} ms`);
+      if (r.report.pendingAfterFlush > 0) {
+        warnings.push(`${where}: forceFlush returned with ${r.report.pendingAfterFlush} spans still queued or in ` +
+          `flight; they settled ${formatNumber(r.report.settleAfterFlushMs)} ms later (delivered/s counts them)`);
+      }
+    }
+  }
+
+  if (args.json) {
+    const doc = {
+      benchmark: 'e2e', node: process.version, method: METHOD, settings,
+      sinkCeiling: probes, bareNodeRssBytes,
+      rounds: Object.fromEntries([...rows.entries()].map(([s, r]) => [s, r])),
+      summaries, ratios, targets, warnings,
+    };
+    process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+    return;
+  }
+
+  const out: string[] = [];
+  for (const warning of warnings) out.push(`WARNING: ${warning}`);
+  if (warnings.length > 0) out.push('');
+  out.push(`spanwire end-to-end export benchmark — Node ${process.version}, ${args.rounds} rounds x ` +
+    `${args.produceSeconds} s${args.quick ? ' (--quick: smoke run, not a measurement)' : ''}`);
+  out.push(METHOD);
+  out.push(`Producer: ${settings.chunkSpans} spans (${args.chunkTraces} traces) per chunk; ` +
+    `queue: ${settings.queueSpans}.`);
+  out.push(`spanwire: ${settings.spanwire}.`);
+  out.push(`official: ${settings.official}.`);
+  out.push('');
+  out.push(formatTable(
+    [`sink ceiling (no SDK: pre-encoded 512-span requests, ${PROBE_IN_FLIGHT} in flight)`, 'spans/s', 'requests',
+      'failed', 'acked spans', 'sink counted', 'sink CPU %', 'wire B/req'],
+    probes.map((p) => [`OTLP/${p.result.protocol === 'http' ? 'HTTP' : 'gRPC'} + gzip`, p.spansPerS,
+      String(p.result.requestsOk), String(p.result.requestsFailed), String(p.result.spansAcked), String(p.sinkSpans),
+      p.sinkCpuShare * 100, p.result.wireBytesPerRequest]),
+  ));
+  out.push('(sink CPU %: of one core, over the probe. The probe client runs on the other core: a sink below ~90 % ' +
+    'was held back by the client or the protocol stack, not by its own work.)');
+  out.push('');
+  out.push(formatTable(
+    ['throughput (median of rounds)', 'delivered/s', 'min', 'max', 'produced/s', 'dropped/round', 'dropped all',
+      'SDK dropped', 'flush ms', 'sink CPU %', 'wire B/span', 'pb B/span', 'requests', 'TCP conns'],
+    summaries.map((s) => [s.subject, s.deliveredSpansPerS.median, s.deliveredSpansPerS.min, s.deliveredSpansPerS.max,
+      s.producedSpansPerS.median, countCell(s.droppedSpans.median), String(s.droppedSpansTotal), String(s.sdkDroppedTotal),
+      s.flushMs.median, s.sinkCpuShare.median * 100, s.wireBytesPerSpan.median, s.protobufBytesPerSpan.median,
+      s.requests.median, Number.isNaN(s.httpConnections.median) ? '-' : s.httpConnections.median]),
+  ));
+  out.push('(TCP conns: connections the sink accepted per round over OTLP/HTTP; a keep-alive client needs a few. ' +
+    'wire B/span: OTLP/HTTP bytes as sent (gzip); pb B/span: protobuf after decompression.)');
+  out.push('');
+  out.push(formatTable(
+    ['CPU (median of rounds)', 'deliv./thread-CPU-s', 'process CPU µs/span', 'preempted %', 'chunk µs/span'],
+    summaries.map((s) => [s.subject, s.deliveredPerThreadCpuS.median, s.processCpuUsPerSpan.median,
+      s.preemptedShare.median * 100,
+      (s.chunkMedianMs.median * 1000) / (args.chunkTraces * CANONICAL_WORKLOAD.spansPerTrace)]),
+  ));
+  out.push('(deliv./thread-CPU-s: spans delivered per second the producer thread was on a CPU (production + flush), ' +
+    'i.e. the rate if it had a core to itself; the sink and zlib threads are not in it. process CPU: every thread ' +
+    'of the producer process, incl. libuv zlib (the official HTTP exporter gzips there) and V8 helpers. ' +
+    'preempted: runnable but waiting for a core (/proc/thread-self/schedstat). chunk µs/span: the median chunk, ' +
+    'wall clock, per span: span calls + SDK work inside them.)');
+  for (const s of summaries) {
+    if (s.sdkDroppedTotal > 0) {
+      out.push(`${s.subject} SDK drop counters (all rounds): ${JSON.stringify(s.sdkDroppedByReason)}`);
+    }
+  }
+  out.push('');
+  out.push(formatTable(
+    ['memory, MiB (median of rounds)', 'peak RSS', 'max', 'own process (est.)', 'start', 'end prod.',
+      'after flush', '2nd-half slope MiB/s', 'main MiB', 'heap peak'],
+    summaries.map((s) => [s.subject, s.rssPeakMiB.median, s.rssPeakMiB.max, s.standaloneRssPeakMiB.median,
+      s.rssStartMiB.median, s.rssEndProduceMiB.median, s.rssEndMiB.median, s.rssSlopeMiBPerS.median,
+      s.mainRssMiB.median, s.heapUsedPeakMiB.median]),
+  ));
+  out.push(`(RSS is the whole process: the idle main thread ("main MiB", measured with no worker) + the producer ` +
+    `worker. own process (est.) = peak - main + ${formatNumber(bareNodeRssBytes / MIB)} MiB, the RSS of a bare node ` +
+    'process here. start = after SDK setup, before the first span; slope = least squares over the second half of ' +
+    'production; heap peak = the worker isolate\'s used V8 heap.)');
+  for (const s of summaries) {
+    const median = rows.get(s.subject)!.slice().sort((a, b) => a.report.rssPeakBytes - b.report.rssPeakBytes)[
+      (rows.get(s.subject)!.length - 1) >> 1]!;
+    out.push(`${s.subject} round ${median.round + 1} (median peak), highest RSS per second, MiB: ` +
+      median.report.rssBySecondMiB.map((v) => formatNumber(v)).join(' '));
+  }
+  out.push('');
+  out.push(formatTable(
+    ['export calls (median of rounds)', 'exports', 'call p50 ms', 'call p99', 'call max', 'outcome p50 ms',
+      'outcome p99', 'outcome max', 'most in flight', 'drain ceiling spans/s'],
+    summaries.map((s) => {
+      const med = (pick: (r: RoundResult) => number): number => spreadOf(rows.get(s.subject)!.map(pick)).median;
+      const inFlight = med((r) => r.report.exportsInFlightMax);
+      const latencyP50 = med((r) => r.report.exportLatencyMs[0]);
+      return [s.subject, med((r) => r.report.exports), med((r) => r.report.exportSyncMs[0]),
+        med((r) => r.report.exportSyncMs[1]), med((r) => r.report.exportSyncMs[2]), latencyP50,
+        med((r) => r.report.exportLatencyMs[1]), med((r) => r.report.exportLatencyMs[2]), inFlight,
+        (inFlight * CANONICAL_WORKLOAD.batchSpans * 1000) / latencyP50];
+    }),
+  ));
+  out.push('(call: the synchronous export() call (spanwire: WASM encode, gzip deferred to a later macrotask; ' +
+    'official: serialization, inside the span.end() that filled the batch). outcome: call to result (encode/' +
+    'serialize + gzip + request + response). drain ceiling = most in flight x 512 spans / outcome p50: above ' +
+    'it the queue grows, and a full queue drops.)');
+  out.push('');
+  out.push(formatTable(
+    ['event loop, ms (median of rounds)', 'block max', 'worst round', 'delay p99', 'chunk max', 'chunk med.',
+      'gap max', 'run block max', 'run chunk max', 'run gap max', 'warm-up block', 'warm-up run'],
+    summaries.map((s) => [s.subject, s.loopDelayMaxMs.median, s.loopDelayMaxMs.max, s.loopDelayP99Ms.median,
+      s.chunkMaxMs.median, s.chunkMedianMs.median, s.gapMaxMs.median, s.longestRunBlockMs.median,
+      s.chunkMaxRunMs.median, s.gapMaxRunMs.median, s.loopDelayWarmupMaxMs.median, s.warmupBlockMaxRunMs.median]),
+  ));
+  out.push('(After a warm-up of the first second (a fifth of a --quick production). block max / delay p99: ' +
+    'monitorEventLoopDelay, wall clock, incl. one producer chunk and any time the thread sat preempted. chunk: one ' +
+    'synchronous chunk of span calls (incl. SDK work inside them); gap: between two chunks (export macrotasks, I/O, ' +
+    'GC). run: the same with run-queue wait taken out (schedstat), ±0.5 ms; run block max = max(run chunk max, ' +
+    'run gap max). warm-up: block max / run block max over the first second.)');
+  for (const s of summaries) {
+    const worst = rows.get(s.subject)!.reduce((a, b) => (b.longestRunBlockMs > a.longestRunBlockMs ? b : a));
+    const blocks = worst.report.topBlocks.map((b) =>
+      `${b.kind} ${formatNumber(b.runMs)} run/${formatNumber(b.wallMs)} wall at ${formatNumber(b.atMs)}`).join(', ');
+    out.push(`${s.subject} round ${worst.round + 1}, longest stretches after warm-up ` +
+      `(ms; at ms into production): ${blocks}`);
+  }
+  out.push('');
+  if (ratios.length > 0) {
+    out.push(formatTable(
+      ['same-round ratio', 'median', 'min', 'max'],
+      ratios.map((r) => [r.name, r.ratio.median, r.ratio.min, r.ratio.max]),
+    ));
+    out.push('');
+  }
+  if (targets.length > 0) {
+    out.push(formatTable(
+      ['target (DESIGN.md)', 'value', 'target', 'met'],
+      targets.map((t) => [t.what, countCell(t.value), t.target, t.met ? 'yes' : 'NO']),
+    ));
+  }
+  if (args.cpuProfileDir !== '') {
+    for (const s of args.subjects) {
+      const path = rows.get(s)![0]?.report.cpuProfilePath;
+      if (path === undefined || path === '') continue;
+      const summary = profileSummary(path, 15);
+      out.push('');
+      out.push(formatTable(
+        [`profile ${s} round 1 (${path}), by category`, 'ms', '%'],
+        summary.categories.map((c) => [c.name, c.ms, c.share * 100]),
+      ));
+      out.push(formatTable(
+        ['heaviest functions (self)', 'ms', '%'],
+        summary.functions.map((f) => [f.name, f.ms, f.share * 100]),
+      ));
+      out.push(formatTable(
+        ['single calls, from the sample timeline', 'calls', 'p50 ms', 'p90 ms', 'max ms'],
+        summary.stretches.map((c) => [c.name, String(c.calls), c.p50Ms, c.p90Ms, c.maxMs]),
+      ));
+    }
+    out.push('(ms = samples x 0.1 ms, production + flush: the sampler often fires late here, so ms undercount and ' +
+      'only the % compare. Single calls: wall time of back-to-back samples inside the function; a call preempted ' +
+      'by another process looks longer, so trust p50/p90 over max. spanwire\'s WASM functions are unnamed in ' +
+      'the release build: build it with --debug to a scratch file for the index -> name map.)');
+  }
+  process.stdout.write(out.join('\n') + '\n');
+}
+
+// Bad flags or a broken subject end the run with one line on stderr and exit code 1; numbers never fail it.
+await main().catch((error: unknown) => {
+  process.stderr.write(`e2e-bench: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,94 @@
+// The loopback sink's ceiling for the end-to-end benchmark: pre-encoded canonical 512-span requests pushed by a nearly
+// free client, several in flight, over one protocol (HTTP bodies pre-gzipped; grpc-js gzips gRPC messages).
+// No SDK runs here: it must never be read as an SDK measurement.
+import * as grpc from '@grpc/grpc-js';
+import * as http from 'node:http';
+import { gzipSync } from 'node:zlib';
+import { CANONICAL_WORKLOAD } from './canonical-workload.js';
+import { OfficialSdkRecorder, serializeOfficial } from './official-sdk.js';
+
+/** What one protocol's probe achieved; the sink's own counters are the authority, these are cross-checks. */
+export interface ProbeResult {
+  protocol: 'http' | 'grpc';
+  ms: number;
+  requestsOk: number;
+  requestsFailed: number;
+  spansAcked: number;
+  protobufBytesPerRequest: number;
+  /** Request bytes on the wire (HTTP: gzip level 1, as spanwire sends; gRPC: grpc-js gzips each message). */
+  wireBytesPerRequest: number;
+}
+
+const TRACE_EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
+
+/** Keeps `inFlight` requests going until `durationMs` has passed, then waits for the last ones. */
+async function pump(
+  durationMs: number, inFlight: number, sendOne: () => Promise<boolean>,
+): Promise<{ ok: number; failed: number; ms: number }> {
+  const startMs = performance.now();
+  const endMs = startMs + durationMs;
+  let ok = 0;
+  let failed = 0;
+  const lane = async (): Promise<void> => {
+    // Bounded by time; a failure is counted, never retried.
+    while (performance.now() < endMs) {
+      if (await sendOne()) ok++;
+      else failed++;
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, lane));
+  return { ok, failed, ms: performance.now() - startMs };
+}
+
+/** Pushes canonical batches at the sink's `protocol` endpoint for `durationMs`, `inFlight` requests at a time. */
+export async function probeSink(
+  protocol: 'http' | 'grpc', url: string, durationMs: number, inFlight: number,
+): Promise<ProbeResult> {
+  const recorder = new OfficialSdkRecorder(0x5eed, performance.now());
+  const body = Buffer.from(serializeOfficial(recorder.recordBatch()));
+  await recorder.shutdown();
+  const spans = CANONICAL_WORKLOAD.batchSpans;
+  if (protocol === 'http') {
+    // Level 1: what spanwire's WASM gzip does by default; the sink's gunzip cost hardly depends on the level.
+    const gzipped = gzipSync(body, { level: 1 });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: inFlight });
+    const target = new URL(url);
+    const sendHttp = (): Promise<boolean> => new Promise((resolve) => {
+      const req = http.request(target, {
+        method: 'POST', agent, timeout: 10_000,
+        headers: {
+          'Content-Type': 'application/x-protobuf', 'Content-Encoding': 'gzip', 'Content-Length': gzipped.length,
+        },
+      }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode === 200));
+        res.on('error', () => resolve(false));
+      });
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', () => resolve(false));
+      req.end(gzipped);
+    });
+    const run = await pump(durationMs, inFlight, sendHttp);
+    agent.destroy();
+    return {
+      protocol, ms: run.ms, requestsOk: run.ok, requestsFailed: run.failed, spansAcked: run.ok * spans,
+      protobufBytesPerRequest: body.length, wireBytesPerRequest: gzipped.length,
+    };
+  }
+  const target = new URL(url);
+  const client = new grpc.Client(`${target.hostname}:${target.port}`, grpc.credentials.createInsecure(), {
+    'grpc.default_compression_algorithm': 2, // gzip, as both SDKs' gRPC exporters are configured here
+  });
+  const passthrough = (bytes: Buffer): Buffer => bytes;
+  const sendGrpc = (): Promise<boolean> => new Promise((resolve) => {
+    client.makeUnaryRequest<Buffer, Buffer>(TRACE_EXPORT_PATH, passthrough, passthrough, body, new grpc.Metadata(),
+      { deadline: Date.now() + 10_000 }, (error) => resolve(error === null));
+  });
+  const run = await pump(durationMs, inFlight, sendGrpc);
+  client.close();
+  return {
+    protocol, ms: run.ms, requestsOk: run.ok, requestsFailed: run.failed, spansAcked: run.ok * spans,
+    // grpc-js gzips with zlib's default level: about this many bytes per message.
+    protobufBytesPerRequest: body.length, wireBytesPerRequest: gzipSync(body).length,
+  };
+}

@@ -1,0 +1,614 @@
+// One producer of the end-to-end benchmark, alone in a fresh worker thread (one SDK per isolate): canonical traces
+// through @opentelemetry/api for a fixed time, exported over OTLP to the loopback sink, then flushed, with RSS,
+// event-loop and export timing. It must never bypass the API nor talk to anything but 127.0.0.1.
+import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
+import inspector from 'node:inspector';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { parentPort, workerData } from 'node:worker_threads';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Span, SpanOptions, SpanStatus, Tracer } from '@opentelemetry/api';
+import {
+  CANONICAL_WORKLOAD, ORDER_ID_CARDINALITY, XorShift32, cacheKeyFor, urlPathFor,
+} from './canonical-workload.js';
+import type { ProbeResult } from './e2e-sink-probe.js';
+
+/** The four sides: SDK x OTLP protocol, all with gzip. */
+export type E2eSubject = 'spanwire-http' | 'official-http' | 'spanwire-grpc' | 'official-grpc';
+
+/** What the main thread passes as `workerData`. */
+export interface E2eWorkerConfig {
+  /** A producer, or a sink probe: no SDK, pre-encoded requests at the sink (e2e-sink-probe.ts). */
+  subject: E2eSubject | 'sink-probe-http' | 'sink-probe-grpc';
+  /** http://127.0.0.1:<port>/v1/traces for HTTP subjects, http://127.0.0.1:<port> for gRPC ones. */
+  url: string;
+  /** Requests in flight, for a sink probe. */
+  probeInFlight: number;
+  seed: number;
+  /** Production time; the flush that follows is measured apart. */
+  produceMs: number;
+  /** Traces per synchronous chunk; after each the producer yields one macrotask (setImmediate). */
+  chunkTraces: number;
+  /** Both SDKs' batch queue bound, or 0 for each SDK's defaults (2048 spans on both). */
+  queueSpans: number;
+  /** memoryUsage() sampling period (ms). */
+  rssSampleMs: number;
+  /** Longest wait for the final forceFlush. */
+  flushTimeoutMs: number;
+  /** When set, a V8 CPU profile of this thread (production + flush) is written here (.cpuprofile JSON). */
+  cpuProfilePath: string;
+}
+
+/** A tracer with its flush and its own account of what happened; e2e-spanwire-side / e2e-official-side build one. */
+export interface E2eSide {
+  tracer: Tracer;
+  /** forceFlush, resolved after at most `timeoutMs`. */
+  flush(timeoutMs: number): Promise<void>;
+  /** Spans queued or handed to the exporter without an outcome yet (after a flush: what it left behind). */
+  pending(): number;
+  account(): { delivered: number; dropped: Record<string, number>; stats: Record<string, unknown> };
+  shutdown(): Promise<void>;
+}
+
+/**
+ * What a side reports back while it runs: `spansEnded` for the official side's drop inference, and the timing of
+ * every export call (its synchronous part, and the time to its outcome: encode/serialize + gzip + request +
+ * response). With E exports allowed in flight, a processor drains at most E x 512 spans per outcome latency.
+ */
+export interface SideHooks {
+  spansEnded(): number;
+  exportCalled(syncMs: number, spans: number): void;
+  exportSettled(latencyMs: number): void;
+}
+
+/** Main thread -> worker: one `run`, answered by one `E2eReport` (or `{ op: 'error' }`), then the thread ends. */
+export type E2eRequest = { op: 'run' };
+
+/** What a sink probe answers. */
+export interface E2eProbeReport {
+  op: 'probe';
+  result: ProbeResult;
+}
+
+/** One round of one subject. Times are ms; memory is bytes. */
+export interface E2eReport {
+  op: 'report';
+  spansProduced: number;
+  produceMs: number;
+  flushMs: number;
+  /** True when forceFlush did not settle within flushTimeoutMs. */
+  flushTimedOut: boolean;
+  /**
+   * Spans still queued or in flight when forceFlush returned (0 for a flush that waits for everything), and how
+   * long they took to settle after it; the SDK's account is read once they have (bounded by flushTimeoutMs).
+   */
+  pendingAfterFlush: number;
+  settleAfterFlushMs: number;
+  /** Spans the SDK reports delivered (spanwire stats().exported; official: spans in SUCCESS callbacks). */
+  sdkDelivered: number;
+  /** The SDK's own drop counters by reason (official: queue overflow inferred, failed export callbacks). */
+  sdkDropped: Record<string, number>;
+  /** spanwire: stats() after the flush; official: the counting wrapper's numbers. */
+  sdkStats: Record<string, unknown>;
+  /** process RSS just before the first span, at the end of production, after the flush; and the peak. */
+  rssStartBytes: number;
+  rssEndProduceBytes: number;
+  rssEndBytes: number;
+  rssPeakBytes: number;
+  /**
+   * RSS slope over the second half of production (least squares, bytes/s): ~0 when memory levels off under load.
+   * The first half is left out: first touches of the arena's WASM pages, the string pool's halves and socket
+   * buffers raise RSS for the first 1-2 s here.
+   */
+  rssSlopeBytesPerS: number;
+  /** Highest RSS in each second of production and flush (MiB), to see whether it levels off. */
+  rssBySecondMiB: number[];
+  /** This isolate's V8 heap (used) at its peak, from the same samples. */
+  heapUsedPeakBytes: number;
+  /**
+   * monitorEventLoopDelay({ resolution: 1 }) over production after the warm-up (`warmupMs`): max and p99 (ms),
+   * wall clock. Includes one producer chunk, and any time the thread sat preempted.
+   */
+  loopDelayMaxMs: number;
+  loopDelayP99Ms: number;
+  /** The same histogram's max over the warm-up alone. */
+  loopDelayWarmupMaxMs: number;
+  /** First part of production left out of the steady-state block figures (1 s, or a fifth of a short run). */
+  warmupMs: number;
+  /** After warm-up, wall clock: longest and median producer chunk (span calls + SDK work inside them). */
+  chunkMaxMs: number;
+  chunkMedianMs: number;
+  /** After warm-up, wall clock: longest time between two chunks (what else the loop ran: exports, I/O, GC). */
+  gapMaxMs: number;
+  /**
+   * The same stretches with the thread's run-queue wait taken out (/proc/thread-self/schedstat): how long the
+   * thread really ran without yielding, to about ±0.5 ms. NaN where schedstat is missing (not Linux).
+   */
+  chunkMaxRunMs: number;
+  gapMaxRunMs: number;
+  /** Longest such stretch (gap or chunk) during the warm-up. */
+  warmupBlockMaxRunMs: number;
+  /** The 5 longest stretches after warm-up by running time: ms into production, kind, wall ms, running ms. */
+  topBlocks: TopBlock[];
+  /**
+   * Export calls: count, synchronous part and time to outcome as [p50, p99, max] ms, and the most in flight at
+   * once during production (the final flush, which sends everything queued at once, is left out).
+   */
+  exports: number;
+  exportSyncMs: [number, number, number];
+  exportLatencyMs: [number, number, number];
+  exportsInFlightMax: number;
+  /** Largest batch handed to the exporter (spans). */
+  exportBatchMaxSpans: number;
+  /** Producer thread on CPU and waiting on a run queue (preempted), over production and over the flush. */
+  threadCpuProduceMs: number;
+  threadWaitProduceMs: number;
+  threadCpuFlushMs: number;
+  /** Process CPU (all threads: the idle main, this worker, libuv zlib threads, V8 helpers), production + flush. */
+  processCpuMs: number;
+  /** Where the CPU profile went, or ''. */
+  cpuProfilePath: string;
+}
+
+// ---- The workload: the same code drives both SDKs, through @opentelemetry/api only (as in lifecycle-worker.ts).
+
+const ATTRIBUTES = CANONICAL_WORKLOAD.spanAttributes;
+const A_METHOD = ATTRIBUTES[0]!;
+const A_PATH_KEY = ATTRIBUTES[1]!.key;
+const A_ROUTE = ATTRIBUTES[2]!;
+const A_STATUS = ATTRIBUTES[3]!;
+const A_ADDRESS = ATTRIBUTES[4]!;
+const A_PORT = ATTRIBUTES[5]!;
+const A_AGENT = ATTRIBUTES[6]!;
+const A_CACHE_HIT = ATTRIBUTES[7]!;
+if (ATTRIBUTES.length !== 8 || A_PATH_KEY !== 'url.path' || CANONICAL_WORKLOAD.eventAttributeKey !== 'cache.key') {
+  throw new Error('canonical-workload.ts changed shape: update decorate() in e2e-worker.ts');
+}
+const SERVER_OPTIONS: SpanOptions = { kind: SpanKind.SERVER };
+const CLIENT_OPTIONS: SpanOptions = { kind: SpanKind.CLIENT };
+const STATUS_OK: SpanStatus = { code: SpanStatusCode.OK };
+
+/**
+ * The application's per-request strings, built once and flattened (as an HTTP parser hands them out), so neither
+ * SDK is charged for the workload's own string building; 1000 order ids as in CanonicalTraceSource.
+ */
+class OrderPicker {
+  readonly urlPaths: string[] = [];
+  readonly cacheKeys: string[] = [];
+  private readonly prng: XorShift32;
+
+  constructor(seed: number) {
+    this.prng = new XorShift32(seed);
+    const flat = (str: string): string => JSON.parse(JSON.stringify(str)) as string;
+    for (let i = 0; i < ORDER_ID_CARDINALITY; i++) {
+      this.urlPaths.push(flat(urlPathFor(10000 + i)));
+      this.cacheKeys.push(flat(cacheKeyFor(10000 + i)));
+    }
+  }
+
+  next(): number {
+    return this.prng.nextBelow(ORDER_ID_CARDINALITY);
+  }
+}
+
+function decorate(span: Span, urlPath: string, cacheKey: string): void {
+  span.setAttribute(A_METHOD.key, A_METHOD.value);
+  span.setAttribute(A_PATH_KEY, urlPath);
+  span.setAttribute(A_ROUTE.key, A_ROUTE.value);
+  span.setAttribute(A_STATUS.key, A_STATUS.value);
+  span.setAttribute(A_ADDRESS.key, A_ADDRESS.value);
+  span.setAttribute(A_PORT.key, A_PORT.value);
+  span.setAttribute(A_AGENT.key, A_AGENT.value);
+  span.setAttribute(A_CACHE_HIT.key, A_CACHE_HIT.value);
+  span.addEvent(CANONICAL_WORKLOAD.eventName, { 'cache.key': cacheKey });
+  span.setStatus(STATUS_OK);
+}
+
+/** `traces` canonical traces: SERVER root, 3 CLIENT children with the root as explicit parent; SDK clocks. */
+function recordTraces(tracer: Tracer, orders: OrderPicker, traces: number): void {
+  const rootName = CANONICAL_WORKLOAD.rootSpanName;
+  const childName = CANONICAL_WORKLOAD.childSpanName;
+  const children = CANONICAL_WORKLOAD.childrenPerTrace;
+  for (let t = 0; t < traces; t++) {
+    const order = orders.next();
+    const urlPath = orders.urlPaths[order]!;
+    const cacheKey = orders.cacheKeys[order]!;
+    const root = tracer.startSpan(rootName, SERVER_OPTIONS);
+    decorate(root, urlPath, cacheKey);
+    const parent = trace.setSpan(context.active(), root);
+    for (let c = 0; c < children; c++) {
+      const child = tracer.startSpan(childName, CLIENT_OPTIONS, parent);
+      decorate(child, urlPath, cacheKey);
+      child.end();
+    }
+    root.end();
+  }
+}
+
+// ---- Measuring one round.
+
+const yieldMacrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * This thread's scheduler counters from /proc/thread-self/schedstat ("<on-cpu ns> <run-queue wait ns> <slices>").
+ * The machine's 2 cores are shared by the producer, the sink and other tenants (run queues of 5-9 were seen), so
+ * wall time mixes the SDK's work with preemption. The on-CPU counter is booked lazily (scheduler ticks, ~4 ms):
+ * good for totals only. Run-queue wait is booked when the thread gets a core back, so wall - wait of a stretch is
+ * the time it ran, to about ±0.5 ms (a 0.3 ms spin measured 0.14-0.77 ms when preempted). One pread of a kept fd
+ * (~2 µs) per read, parsed from bytes: no allocation.
+ */
+class ThreadSchedClock {
+  runNs = 0;
+  waitNs = 0;
+  readonly available: boolean;
+  private readonly fd: number;
+  private readonly buf = Buffer.alloc(96);
+
+  constructor() {
+    let fd = -1;
+    try {
+      fd = openSync('/proc/thread-self/schedstat', 'r');
+    } catch { /* not Linux: CPU columns are NaN */ }
+    this.fd = fd;
+    this.available = fd >= 0;
+    this.read();
+  }
+
+  read(): void {
+    if (!this.available) return;
+    const buf = this.buf;
+    const len = readSync(this.fd, buf, 0, buf.length, 0);
+    let at = 0;
+    let value = 0;
+    while (at < len && buf[at] !== 0x20) value = value * 10 + (buf[at++]! - 0x30);
+    this.runNs = value;
+    value = 0;
+    at++;
+    while (at < len && buf[at] !== 0x20) value = value * 10 + (buf[at++]! - 0x30);
+    this.waitNs = value;
+  }
+
+  close(): void {
+    if (this.available) closeSync(this.fd);
+  }
+}
+
+/** One long stretch without yielding to the event loop. */
+export interface TopBlock {
+  atMs: number;
+  kind: 'gap' | 'chunk';
+  wallMs: number;
+  runMs: number;
+}
+
+/** The 5 longest stretches by running time, longest first; allocates only when one enters the list. */
+class TopBlocks {
+  readonly entries: TopBlock[] = [];
+
+  add(atMs: number, kind: 'gap' | 'chunk', wallMs: number, runMs: number): void {
+    const entries = this.entries;
+    if (entries.length === 5 && runMs <= entries[4]!.runMs) return;
+    if (entries.length === 5) entries.pop();
+    let i = entries.length;
+    while (i > 0 && entries[i - 1]!.runMs < runMs) i--;
+    entries.splice(i, 0, { atMs, kind, wallMs, runMs });
+  }
+}
+
+/** Up to 2^16 durations (a 5 s round makes ~1-3k exports), for percentiles at the end; allocated once. */
+class LatencyRecorder {
+  private readonly values = new Float64Array(1 << 16);
+  count = 0;
+
+  add(ms: number): void {
+    if (this.count < this.values.length) this.values[this.count++] = ms;
+  }
+
+  /** [p50, p99, max] in ms (NaN when empty). */
+  percentiles(): [number, number, number] {
+    if (this.count === 0) return [NaN, NaN, NaN];
+    const sorted = this.values.slice(0, this.count).sort();
+    const at = (q: number): number => sorted[Math.min(this.count - 1, Math.floor(q * this.count))]!;
+    return [at(0.5), at(0.99), sorted[this.count - 1]!];
+  }
+}
+
+/** Production left out of steady-state block figures: 1 s, or a fifth of a shorter (--quick) production. */
+function warmupMsFor(produceMs: number): number {
+  return Math.min(1000, produceMs / 5);
+}
+
+/**
+ * Chunk durations in 1 µs bins up to 50 ms (longer ones land in the last bin, and chunkMaxMs keeps the exact
+ * maximum): a median without storing every chunk, ~200 KB allocated before production starts, same on both sides.
+ */
+class ChunkHistogram {
+  private readonly bins = new Uint32Array(50_000);
+  count = 0;
+  maxMs = 0;
+
+  add(ms: number): void {
+    const bin = Math.min(this.bins.length - 1, Math.floor(ms * 1000));
+    this.bins[bin]!++;
+    this.count++;
+    if (ms > this.maxMs) this.maxMs = ms;
+  }
+
+  reset(): void {
+    this.bins.fill(0);
+    this.count = 0;
+    this.maxMs = 0;
+  }
+
+  medianMs(): number {
+    let seen = 0;
+    const half = this.count / 2;
+    for (let i = 0; i < this.bins.length; i++) {
+      seen += this.bins[i]!;
+      if (seen >= half) return (i + 0.5) / 1000;
+    }
+    return NaN;
+  }
+}
+
+/** memoryUsage() every `periodMs`: RSS (process-wide) and this isolate's heap, peaks and a time series. */
+class MemorySampler {
+  rssPeakBytes = 0;
+  heapUsedPeakBytes = 0;
+  readonly timesMs: number[] = [];
+  readonly rssBytes: number[] = [];
+  private readonly timer: ReturnType<typeof setInterval>;
+
+  constructor(periodMs: number) {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), periodMs);
+  }
+
+  sample(): number {
+    const usage = process.memoryUsage();
+    if (usage.rss > this.rssPeakBytes) this.rssPeakBytes = usage.rss;
+    if (usage.heapUsed > this.heapUsedPeakBytes) this.heapUsedPeakBytes = usage.heapUsed;
+    this.timesMs.push(performance.now());
+    this.rssBytes.push(usage.rss);
+    return usage.rss;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Highest RSS in each whole second from `fromMs` to `toMs` (MiB). */
+  peaksBySecondMiB(fromMs: number, toMs: number): number[] {
+    const peaks: number[] = [];
+    for (let i = 0; i < this.timesMs.length; i++) {
+      const t = this.timesMs[i]!;
+      if (t < fromMs || t > toMs) continue;
+      const second = Math.floor((t - fromMs) / 1000);
+      const mib = this.rssBytes[i]! / (1024 * 1024);
+      while (peaks.length <= second) peaks.push(0);
+      if (mib > peaks[second]!) peaks[second] = mib;
+    }
+    return peaks;
+  }
+
+  /** Least-squares RSS slope (bytes/s) over samples in [fromMs, toMs]. */
+  slopeBytesPerS(fromMs: number, toMs: number): number {
+    let n = 0;
+    let sumT = 0;
+    let sumR = 0;
+    let sumTT = 0;
+    let sumTR = 0;
+    for (let i = 0; i < this.timesMs.length; i++) {
+      const t = this.timesMs[i]!;
+      if (t < fromMs || t > toMs) continue;
+      const ts = t / 1000;
+      const r = this.rssBytes[i]!;
+      n++;
+      sumT += ts;
+      sumR += r;
+      sumTT += ts * ts;
+      sumTR += ts * r;
+    }
+    const denominator = n * sumTT - sumT * sumT;
+    return n < 3 || denominator === 0 ? NaN : (n * sumTR - sumT * sumR) / denominator;
+  }
+}
+
+/** Starts the V8 profiler on this thread (node:inspector works per isolate); resolves a stop-and-write function. */
+async function startCpuProfile(path: string): Promise<() => Promise<void>> {
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string, params?: object): Promise<unknown> => new Promise((resolve, reject) => {
+    session.post(method, params ?? {}, (error, result) => (error ? reject(error) : resolve(result)));
+  });
+  await post('Profiler.enable');
+  // 100 µs sampling: a 0.5 ms block shows up as ~5 samples; V8's default is 1000 µs.
+  await post('Profiler.setSamplingInterval', { interval: 100 });
+  await post('Profiler.start');
+  return async () => {
+    const result = await post('Profiler.stop') as { profile: unknown };
+    writeFileSync(path, JSON.stringify(result.profile));
+    session.disconnect();
+  };
+}
+
+async function runRound(config: E2eWorkerConfig): Promise<E2eReport> {
+  let spansEnded = 0;
+  const exportSync = new LatencyRecorder();
+  const exportLatency = new LatencyRecorder();
+  let exportsInFlight = 0;
+  let exportsInFlightMax = 0;
+  // Only production counts for the most in flight: a final forceFlush sends whatever is queued at once.
+  let producing = true;
+  let exportedSpansMax = 0;
+  const hooks: SideHooks = {
+    spansEnded: () => spansEnded,
+    exportCalled(syncMs, spans) {
+      exportSync.add(syncMs);
+      if (spans > exportedSpansMax) exportedSpansMax = spans;
+      exportsInFlight++;
+      if (producing && exportsInFlight > exportsInFlightMax) exportsInFlightMax = exportsInFlight;
+    },
+    exportSettled(latencyMs) {
+      exportsInFlight--;
+      exportLatency.add(latencyMs);
+    },
+  };
+  // Dynamic imports: each worker loads one SDK only, so its heap and RSS hold that SDK alone.
+  const side: E2eSide = config.subject.startsWith('spanwire')
+    ? (await import('./e2e-spanwire-side.js')).createSide(config, hooks)
+    : (await import('./e2e-official-side.js')).createSide(config, hooks);
+  const orders = new OrderPicker(config.seed);
+  const chunkTraces = config.chunkTraces;
+  const spansPerChunk = chunkTraces * CANONICAL_WORKLOAD.spansPerTrace;
+  const chunkWall = new ChunkHistogram();
+  const topBlocks = new TopBlocks();
+  const stopProfile = config.cpuProfilePath !== '' ? await startCpuProfile(config.cpuProfilePath) : undefined;
+
+  const memory = new MemorySampler(config.rssSampleMs);
+  const rssStartBytes = memory.sample();
+  const sched = new ThreadSchedClock();
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
+  const cpuStart = process.cpuUsage();
+  const startMs = performance.now();
+  sched.read();
+  const runStartNs = sched.runNs;
+  const waitStartNs = sched.waitNs;
+  const endMs = startMs + config.produceMs;
+  const warmupEndMs = startMs + warmupMsFor(config.produceMs);
+  let warm = false;
+  let loopDelayWarmupMaxMs = 0;
+  let warmupBlockMaxMs = 0;
+  let gapMaxMs = 0;
+  let gapMaxRunMs = 0;
+  let chunkMaxRunMs = 0;
+  let previousEndMs = startMs;
+  let previousEndWaitNs = waitStartNs;
+  // Bounded by time: one clock read per chunk decides.
+  for (;;) {
+    const chunkStartMs = performance.now();
+    if (chunkStartMs >= endMs) break;
+    if (!warm && chunkStartMs >= warmupEndMs) {
+      // Warm-up over (JIT and WASM tier-up, first connection, pools filling): blocks from here on are steady state.
+      warm = true;
+      loopDelayWarmupMaxMs = delay.max / 1e6;
+      delay.reset();
+      chunkWall.reset();
+    }
+    sched.read();
+    const chunkStartWaitNs = sched.waitNs;
+    const gapMs = chunkStartMs - previousEndMs;
+    const gapRunMs = Math.max(0, gapMs - (chunkStartWaitNs - previousEndWaitNs) / 1e6);
+    recordTraces(side.tracer, orders, chunkTraces);
+    previousEndMs = performance.now();
+    sched.read();
+    previousEndWaitNs = sched.waitNs;
+    const chunkMs = previousEndMs - chunkStartMs;
+    const chunkRunMs = Math.max(0, chunkMs - (previousEndWaitNs - chunkStartWaitNs) / 1e6);
+    if (warm) {
+      if (gapMs > gapMaxMs) gapMaxMs = gapMs;
+      if (gapRunMs > gapMaxRunMs) gapMaxRunMs = gapRunMs;
+      if (chunkRunMs > chunkMaxRunMs) chunkMaxRunMs = chunkRunMs;
+      topBlocks.add(chunkStartMs - gapMs - startMs, 'gap', gapMs, gapRunMs);
+      topBlocks.add(chunkStartMs - startMs, 'chunk', chunkMs, chunkRunMs);
+    } else {
+      warmupBlockMaxMs = Math.max(warmupBlockMaxMs, gapRunMs, chunkRunMs);
+    }
+    chunkWall.add(chunkMs);
+    spansEnded += spansPerChunk;
+    await yieldMacrotask();
+  }
+  const produceEndMs = performance.now();
+  producing = false;
+  delay.disable();
+  sched.read();
+  const runProduceNs = sched.runNs - runStartNs;
+  const waitProduceNs = sched.waitNs - waitStartNs;
+  const rssEndProduceBytes = memory.sample();
+
+  await side.flush(config.flushTimeoutMs);
+  const flushEndMs = performance.now();
+  const flushMs = flushEndMs - produceEndMs;
+  const pendingAfterFlush = side.pending();
+  // Bounded: polls every 5 ms until nothing is pending or flushTimeoutMs has passed since production ended.
+  while (side.pending() > 0 && performance.now() - produceEndMs < config.flushTimeoutMs) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  const settleAfterFlushMs = performance.now() - flushEndMs;
+  const cpu = process.cpuUsage(cpuStart);
+  sched.read();
+  const runFlushNs = sched.runNs - runStartNs - runProduceNs;
+  sched.close();
+  const rssEndBytes = memory.sample();
+  memory.stop();
+  if (stopProfile !== undefined) await stopProfile();
+
+  const account = side.account();
+  await side.shutdown();
+  return {
+    op: 'report',
+    spansProduced: spansEnded,
+    produceMs: produceEndMs - startMs,
+    flushMs,
+    flushTimedOut: flushMs >= config.flushTimeoutMs,
+    pendingAfterFlush,
+    settleAfterFlushMs,
+    sdkDelivered: account.delivered,
+    sdkDropped: account.dropped,
+    sdkStats: account.stats,
+    rssStartBytes,
+    rssEndProduceBytes,
+    rssEndBytes,
+    rssPeakBytes: memory.rssPeakBytes,
+    rssSlopeBytesPerS: memory.slopeBytesPerS(startMs + (produceEndMs - startMs) / 2, produceEndMs),
+    heapUsedPeakBytes: memory.heapUsedPeakBytes,
+    rssBySecondMiB: memory.peaksBySecondMiB(startMs, flushEndMs),
+    loopDelayMaxMs: delay.max / 1e6,
+    loopDelayP99Ms: delay.percentile(99) / 1e6,
+    loopDelayWarmupMaxMs,
+    warmupMs: warmupEndMs - startMs,
+    chunkMaxMs: chunkWall.maxMs,
+    chunkMedianMs: chunkWall.medianMs(),
+    gapMaxMs,
+    chunkMaxRunMs: sched.available ? chunkMaxRunMs : NaN,
+    gapMaxRunMs: sched.available ? gapMaxRunMs : NaN,
+    warmupBlockMaxRunMs: sched.available ? warmupBlockMaxMs : NaN,
+    topBlocks: topBlocks.entries,
+    exports: exportSync.count,
+    exportSyncMs: exportSync.percentiles(),
+    exportLatencyMs: exportLatency.percentiles(),
+    exportsInFlightMax,
+    exportBatchMaxSpans: exportedSpansMax,
+    threadCpuProduceMs: sched.available ? runProduceNs / 1e6 : NaN,
+    threadWaitProduceMs: sched.available ? waitProduceNs / 1e6 : NaN,
+    threadCpuFlushMs: sched.available ? runFlushNs / 1e6 : NaN,
+    processCpuMs: (cpu.user + cpu.system) / 1000,
+    cpuProfilePath: config.cpuProfilePath,
+  };
+}
+
+function serve(): void {
+  const port = parentPort;
+  if (port === null) throw new Error('e2e-worker.ts runs only as a worker thread of e2e-bench');
+  const config = workerData as E2eWorkerConfig;
+  port.once('message', (request: E2eRequest) => {
+    if (request.op !== 'run') return;
+    const subject = config.subject;
+    const work: Promise<E2eReport | E2eProbeReport> = subject === 'sink-probe-http' || subject === 'sink-probe-grpc'
+      ? import('./e2e-sink-probe.js').then(async (probe) => ({
+        op: 'probe' as const,
+        result: await probe.probeSink(subject === 'sink-probe-http' ? 'http' : 'grpc', config.url, config.produceMs,
+          config.probeInFlight),
+      }))
+      : runRound(config);
+    work.then(
+      (report) => port.postMessage(report),
+      (error: unknown) => port.postMessage({
+        op: 'error', message: error instanceof Error ? error.stack ?? error.message : String(error),
+      }),
+    ).finally(() => port.close());
+  });
+  port.postMessage({ op: 'ready' });
+}
+
+serve();
