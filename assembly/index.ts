@@ -9,4 +9,4 @@ export function heapBase(): usize {
 
 export { gzipScratchBytes, gzipBound, gzipCompress, crc32 } from './gzip';
 export { setColumns } from './layout';
-export { setResource, setTimeOrigin, encodeBatch, encodeResource, encodeScope } from './otlp-encoder';
+export { setResource, encodeBatch, encodeResource, encodeScope } from './otlp-encoder';

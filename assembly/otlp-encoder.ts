@@ -6,7 +6,7 @@ import {
   KIND_ARRAY, KIND_BOOL, KIND_DOUBLE, KIND_INT, KIND_STRING,
   attrCapacity, attrKeyLenPtr, attrKeyPtrPtr, attrKindPtr, attrNextPtr, attrNumPtr, attrRefLenPtr, attrRefPtrPtr,
   eventAttrDroppedPtr, eventAttrHeadPtr, eventCapacity, eventNameLenPtr, eventNamePtrPtr, eventNextPtr,
-  eventTimeMsPtr, linkAttrDroppedPtr, linkAttrHeadPtr, linkCapacity, linkFlagsPtr, linkNextPtr, linkSpanIdPtr,
+  eventTimeMsPtr, eventTimeNsPtr, spanEndNsPtr, spanStartNsPtr, linkAttrDroppedPtr, linkAttrHeadPtr, linkCapacity, linkFlagsPtr, linkNextPtr, linkSpanIdPtr,
   linkTraceIdPtr, linkTraceStateLenPtr, linkTraceStatePtrPtr, memoryEnd, scopeBytesLenPtr, scopeBytesPtrPtr,
   scopeCapacity, scopeSchemaLenPtr, scopeSchemaPtrPtr, sortScratchPtr, spanAttrDroppedPtr, spanAttrHeadPtr,
   spanCapacity, spanEndMsPtr, spanEventDroppedPtr, spanEventHeadPtr, spanFlagsPtr, spanKindPtr, spanLinkDroppedPtr,
@@ -91,13 +91,11 @@ const RECORD_LEN_RESERVE: u32 = 1;
 // ScopeSpans/ResourceSpans hold a whole batch (~230 KB for 512 spans): 3 bytes cover up to 2 MiB.
 const BATCH_LEN_RESERVE: u32 = 3;
 
-// Set by setResource()/setTimeOrigin(): constant for the arena's life.
+// Set by setResource(): constant for the arena's life.
 let resourceFieldPtr: usize = 0; // ResourceSpans.resource, pre-encoded with its tag by encodeResource()
 let resourceFieldLen: u32 = 0;
 let resourceSchemaPtr: usize = 0;
 let resourceSchemaLen: u32 = 0;
-let originMsInt: i64 = 0; // whole milliseconds of the time origin since the Unix epoch
-let originFracMs: f64 = 0; // sub-millisecond rest of the time origin
 
 export function setResource(fieldPtr: usize, fieldLen: u32, schemaPtr: usize, schemaLen: u32): void {
   resourceFieldPtr = fieldPtr;
@@ -106,15 +104,9 @@ export function setResource(fieldPtr: usize, fieldLen: u32, schemaPtr: usize, sc
   resourceSchemaLen = schemaLen;
 }
 
-/** Times in the columns are f64 milliseconds since the time origin; origin = msInt + fracMs ms since the epoch. */
-export function setTimeOrigin(msInt: f64, fracMs: f64): void {
-  originMsInt = <i64>msInt;
-  originFracMs = fracMs;
-}
-
-/** Column time (ms since origin) to Unix nanoseconds: integer ms part exact in i64, the rest rounded half up. */
-@inline function unixNanos(relMs: f64): u64 {
-  return <u64>(originMsInt * 1000000 + <i64>Math.floor((relMs + originFracMs) * 1e6 + 0.5));
+/** A column time (whole epoch ms + ns within it, both exact integers in f64) as Unix nanoseconds, exactly. */
+@inline function unixNanos(epochMs: f64, ns: f64): u64 {
+  return <u64>(<i64>epochMs * 1000000 + <i64>ns);
 }
 
 // ---- AnyValue / KeyValue: sizes are exact (arrays hold only scalars), so no length is ever guessed here.
@@ -234,7 +226,7 @@ function writeEvents(head: u32): i32 {
     writeByte(TAG_SPAN_EVENTS);
     const start = beginLen(RECORD_LEN_RESERVE);
     writeByte(TAG_EVENT_TIME);
-    writeFixed64(unixNanos(load<f64>(eventTimeMsPtr + (<usize>id << 3))));
+    writeFixed64(unixNanos(load<f64>(eventTimeMsPtr + (<usize>id << 3)), load<f64>(eventTimeNsPtr + (<usize>id << 3))));
     const nameLen = load<u32>(eventNameLenPtr + (<usize>id << 2));
     if (nameLen != 0 && !writeLenField(TAG_EVENT_NAME, <usize>load<u32>(eventNamePtrPtr + (<usize>id << 2)), nameLen)) {
       return ENCODE_NO_ROOM;
@@ -321,9 +313,9 @@ function writeSpan(slot: u32): i32 {
     writeByte(kind); // SpanKind 1..5: one byte
   }
   writeByte(TAG_SPAN_START_TIME);
-  writeFixed64(unixNanos(load<f64>(spanStartMsPtr + (<usize>slot << 3))));
+  writeFixed64(unixNanos(load<f64>(spanStartMsPtr + (<usize>slot << 3)), load<f64>(spanStartNsPtr + (<usize>slot << 3))));
   writeByte(TAG_SPAN_END_TIME);
-  writeFixed64(unixNanos(load<f64>(spanEndMsPtr + (<usize>slot << 3))));
+  writeFixed64(unixNanos(load<f64>(spanEndMsPtr + (<usize>slot << 3)), load<f64>(spanEndNsPtr + (<usize>slot << 3))));
   let result = writeAttributes(TAG_SPAN_ATTRIBUTES, load<u32>(spanAttrHeadPtr + i4));
   if (result < 0) return result;
   if (!writeCount(TAG_SPAN_DROPPED_ATTRIBUTES, load<u32>(spanAttrDroppedPtr + i4))) return ENCODE_NO_ROOM;

@@ -106,10 +106,8 @@ describe('startSpan', () => {
     expect(wire.endTimeUnixNano).toBe(BigInt(seconds + 2) * 1_000_000_000n + 987_654_321n);
   });
 
-  // KNOWN LIMITATION (tracked on issue 3): times are stored as f64 ms since performance.timeOrigin, exact to the
-  // nanosecond within ~104 days of the process start; an HrTime years away (2020 here) is ~11 ns off. Exact
-  // storage needs an i64-ns time column (arena + codec change). Skipped until that lands.
-  it.skip('takes an HrTime years before the process start exactly to the nanosecond', async () => {
+  // Times are stored as whole epoch ms + ns within it, so explicit times far from the process start stay exact.
+  it('takes an HrTime years before the process start exactly to the nanosecond', async () => {
     const { provider, exporter, tracer } = setup();
     tracer.startSpan('hr-2020', { startTime: [1_600_000_000, 123_456_789] }).end([1_600_000_001, 1]);
     const wire = byName(await sent(provider, exporter), 'hr-2020');

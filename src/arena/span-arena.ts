@@ -12,7 +12,7 @@ import {
 import {
   KIND_ARRAY, KIND_BOOL, KIND_DOUBLE, KIND_EMPTY, KIND_INT, KIND_INVALID, KIND_STRING, attributeKind, numberKind,
 } from './attribute-kind.js';
-import { ORIGIN_FRAC_MS, ORIGIN_MS_INT, nowMs } from './clock.js';
+import { ORIGIN_MS_INT, nowMs, splitRelMs } from './clock.js';
 import { StringPool, recentIndex } from './string-pool.js';
 import { encodeUtf8, maxUtf8Bytes } from './utf8.js';
 
@@ -111,12 +111,14 @@ export class SpanArena {
   // The same id columns as 32-bit words (little-endian): ids are copied 4 bytes at a time.
   spanTraceId32!: U32; spanSpanId32!: U32; spanParentId32!: U32;
   spanFlags!: U32; spanKind!: U32; spanScope!: U32; spanNamePtr!: U32; spanNameLen!: U32;
-  spanTraceStatePtr!: U32; spanTraceStateLen!: U32; spanStartMs!: Float64Array; spanEndMs!: Float64Array;
+  spanTraceStatePtr!: U32; spanTraceStateLen!: U32;
+  // Times: whole ms since the Unix epoch + ns within that ms (see clock.ts).
+  spanStartMs!: Float64Array; spanEndMs!: Float64Array; spanStartNs!: Float64Array; spanEndNs!: Float64Array;
   spanAttrHead!: U32; spanAttrDropped!: U32; spanEventHead!: U32; spanEventDropped!: U32;
   spanLinkHead!: U32; spanLinkDropped!: U32; spanStatusCode!: U32; spanStatusMsgPtr!: U32; spanStatusMsgLen!: U32;
   attrKeyPtr!: U32; attrKeyLen!: U32; attrKind!: U32; attrNum!: Float64Array;
   attrRefPtr!: U32; attrRefLen!: U32; attrNext!: U32;
-  eventTimeMs!: Float64Array; eventNamePtr!: U32; eventNameLen!: U32; eventAttrHead!: U32;
+  eventTimeMs!: Float64Array; eventTimeNs!: Float64Array; eventNamePtr!: U32; eventNameLen!: U32; eventAttrHead!: U32;
   eventAttrDropped!: U32; eventNext!: U32;
   linkTraceId!: Uint8Array; linkSpanId!: Uint8Array; linkTraceStatePtr!: U32; linkTraceStateLen!: U32;
   linkFlags!: U32; linkAttrHead!: U32; linkAttrDropped!: U32; linkNext!: U32;
@@ -175,6 +177,8 @@ export class SpanArena {
   readonly scopeInfo: { name: string; version: string; schemaUrl: string }[] = [];
   /** What setResource() was given: for slow-path readers only. */
   resourceInfo: { attributes: Readonly<Record<string, unknown>>; schemaUrl: string } = { attributes: {}, schemaUrl: '' };
+  /** [whole epoch ms, ns] of the time being written. */
+  private readonly time = new Float64Array(2);
   private readonly randomPool = new Uint8Array(RANDOM_POOL_BYTES);
   private readonly randomPool32 = new Uint32Array(this.randomPool.buffer);
   private randomPos = RANDOM_POOL_BYTES;
@@ -194,7 +198,6 @@ export class SpanArena {
     this.layout = computeLayout(codec.heapBase, cap, codec.exports);
     ensureMemoryBytes(codec.memory, this.layout.endPtr);
     installColumns(this.layout, cap, codec.memory, codec.exports);
-    codec.exports.setTimeOrigin(ORIGIN_MS_INT, ORIGIN_FRAC_MS);
     this.strings = new StringPool(codec.memory.buffer, this.layout.stringPoolPtr, cap.stringBytes);
     this.refreshViews();
 
@@ -251,6 +254,7 @@ export class SpanArena {
     this.spanNamePtr = u32('spanNamePtr', s); this.spanNameLen = u32('spanNameLen', s);
     this.spanTraceStatePtr = u32('spanTraceStatePtr', s); this.spanTraceStateLen = u32('spanTraceStateLen', s);
     this.spanStartMs = f64('spanStartMs', s); this.spanEndMs = f64('spanEndMs', s);
+    this.spanStartNs = f64('spanStartNs', s); this.spanEndNs = f64('spanEndNs', s);
     this.spanAttrHead = u32('spanAttrHead', s); this.spanAttrDropped = u32('spanAttrDropped', s);
     this.spanEventHead = u32('spanEventHead', s); this.spanEventDropped = u32('spanEventDropped', s);
     this.spanLinkHead = u32('spanLinkHead', s); this.spanLinkDropped = u32('spanLinkDropped', s);
@@ -259,7 +263,8 @@ export class SpanArena {
     this.attrKeyPtr = u32('attrKeyPtr', a); this.attrKeyLen = u32('attrKeyLen', a);
     this.attrKind = u32('attrKind', a); this.attrNum = f64('attrNum', a);
     this.attrRefPtr = u32('attrRefPtr', a); this.attrRefLen = u32('attrRefLen', a); this.attrNext = u32('attrNext', a);
-    this.eventTimeMs = f64('eventTimeMs', e); this.eventNamePtr = u32('eventNamePtr', e);
+    this.eventTimeMs = f64('eventTimeMs', e); this.eventTimeNs = f64('eventTimeNs', e);
+    this.eventNamePtr = u32('eventNamePtr', e);
     this.eventNameLen = u32('eventNameLen', e); this.eventAttrHead = u32('eventAttrHead', e);
     this.eventAttrDropped = u32('eventAttrDropped', e); this.eventNext = u32('eventNext', e);
     this.linkTraceId = u8('linkTraceId', l * 16); this.linkSpanId = u8('linkSpanId', l * 8);
@@ -366,9 +371,12 @@ export class SpanArena {
     // caller's path, in the export task), and a slot never used is zero from the start.
     this.spanScope[slot] = scope;
     this.spanKind[slot] = isIndex(kind, 0, 6) ? kind : SpanKindCode.INTERNAL;
-    const start = this.sanitizeTime(startMs);
-    this.spanStartMs[slot] = start;
-    this.spanEndMs[slot] = start;
+    const time = this.time;
+    splitRelMs(this.sanitizeTime(startMs), time);
+    this.spanStartMs[slot] = time[0]!;
+    this.spanStartNs[slot] = time[1]!;
+    this.spanEndMs[slot] = time[0]!;
+    this.spanEndNs[slot] = time[1]!;
     const traceIds = this.spanTraceId32;
     if (hasParent) {
       const t = slot * 4;
@@ -489,8 +497,34 @@ export class SpanArena {
       slot, this.limits.attributeCount, key, value);
   }
 
+  /**
+   * Sets a live span's start time exactly: whole ms since the Unix epoch and ns within it (an explicit startTime,
+   * which ms since the time origin could not hold to the nanosecond years away). Invalid times are counted.
+   */
+  setStartTime(slot: number, gen: number, epochMs: number, ns: number): boolean {
+    if (!this.writable(slot, gen)) return false;
+    if (!validEpochTime(epochMs, ns)) {
+      this.counters.invalidTimes++;
+      return false;
+    }
+    this.spanStartMs[slot] = epochMs;
+    this.spanStartNs[slot] = ns;
+    this.spanEndMs[slot] = epochMs;
+    this.spanEndNs[slot] = ns;
+    return true;
+  }
+
   /** Adds an event; returns its record id (for setEventAttribute) or -1 if dropped (counted on the wire too). */
   addEvent(slot: number, gen: number, name: string, timeMs: number,
+    attributes?: Readonly<Record<string, unknown>>): number {
+    return this.addEventAt(slot, gen, name, timeMs, NaN, NaN, attributes);
+  }
+
+  /**
+   * addEvent() with an exact time (whole epoch ms + ns within it) when epochMs is a number; else at timeMs (ms
+   * since the time origin).
+   */
+  addEventAt(slot: number, gen: number, name: string, timeMs: number, epochMs: number, ns: number,
     attributes?: Readonly<Record<string, unknown>>): number {
     if (!this.writable(slot, gen)) return -1;
     if (this.spanEventCount[slot]! >= this.limits.eventCount) {
@@ -507,7 +541,9 @@ export class SpanArena {
     this.eventFreeHead = this.eventNext[id]!;
     this.eventNext[id] = 0;
     this.eventOwner[id] = slot;
-    this.eventTimeMs[id] = this.sanitizeTime(timeMs);
+    this.resolveTime(timeMs, epochMs, ns);
+    this.eventTimeMs[id] = this.time[0]!;
+    this.eventTimeNs[id] = this.time[1]!;
     this.eventAttrHead[id] = 0; this.eventAttrTail[id] = 0; this.eventAttrCount[id] = 0;
     this.eventAttrDropped[id] = 0;
     this.eventNameLen[id] = 0;
@@ -618,10 +654,24 @@ export class SpanArena {
 
   /** Ends a live span at endMs (ms since the time origin; clamped to its start). Later calls are no-ops. */
   endSpan(slot: number, gen: number, endMs: number): boolean {
+    return this.endSpanAt(slot, gen, endMs, NaN, NaN);
+  }
+
+  /** endSpan() with an exact end time (whole epoch ms + ns within it) when epochMs is a number. */
+  endSpanAt(slot: number, gen: number, endMs: number, epochMs: number, ns: number): boolean {
     if (!this.writable(slot, gen)) return false;
-    const end = this.sanitizeTime(endMs);
-    const start = this.spanStartMs[slot]!;
-    this.spanEndMs[slot] = end < start ? start : end;
+    this.resolveTime(endMs, epochMs, ns);
+    const endWholeMs = this.time[0]!;
+    const endNs = this.time[1]!;
+    const startWholeMs = this.spanStartMs[slot]!;
+    const startNs = this.spanStartNs[slot]!;
+    if (endWholeMs < startWholeMs || (endWholeMs === startWholeMs && endNs < startNs)) { // clamp to the start
+      this.spanEndMs[slot] = startWholeMs;
+      this.spanEndNs[slot] = startNs;
+    } else {
+      this.spanEndMs[slot] = endWholeMs;
+      this.spanEndNs[slot] = endNs;
+    }
     this.spanState[slot] = STATE_ENDED;
     this.counters.spansEnded++;
     return true;
@@ -728,6 +778,21 @@ export class SpanArena {
     return true;
   }
 
+
+  /** Writes [epoch ms, ns] into this.time: the exact pair when epochMs is a number, else timeMs split. */
+  private resolveTime(timeMs: number, epochMs: number, ns: number): void {
+    if (epochMs === epochMs) { // not NaN: an exact time was given
+      if (validEpochTime(epochMs, ns)) {
+        this.time[0] = epochMs;
+        this.time[1] = ns;
+        return;
+      }
+      this.counters.invalidTimes++;
+      splitRelMs(nowMs(), this.time);
+      return;
+    }
+    splitRelMs(this.sanitizeTime(timeMs), this.time);
+  }
 
   private sanitizeTime(ms: number): number {
     // NaN and ±Infinity fail both comparisons; so do times before 1970 or past what fixed64 ns can hold.
@@ -1026,6 +1091,12 @@ const textDecoder = new TextDecoder();
 /** An integer index in [min, limit): rejects fractions, NaN, and non-numbers (symbols, bigints) without throwing. */
 function isIndex(value: unknown, min: number, limit: number): value is number {
   return typeof value === 'number' && value >= min && value < limit && Math.floor(value) === value;
+}
+
+/** An exact time: whole ms within [1970, 2262) and an integer ns within that ms. */
+function validEpochTime(epochMs: unknown, ns: unknown): boolean {
+  return typeof epochMs === 'number' && typeof ns === 'number' && epochMs >= 0 && epochMs < MAX_EPOCH_MS &&
+    Math.floor(epochMs) === epochMs && ns >= 0 && ns < 1e6 && Math.floor(ns) === ns;
 }
 
 /** W3C trace flags from anything: a number's low 8 bits, else 0 (never throws on symbols or bigints). */

@@ -3,7 +3,7 @@
 // Allocates freely (it is never on the hot path); never mutates the arena.
 import type { Attributes, HrTime, Link, SpanContext, SpanKind, SpanStatus } from '@opentelemetry/api';
 import { KIND_ARRAY, KIND_BOOL, KIND_DOUBLE, KIND_INT, KIND_STRING } from './attribute-kind.js';
-import { relMsToUnixNanos } from './clock.js';
+
 import { parseTraceState } from '../propagation/trace-state.js';
 import type { SpanArena } from './span-arena.js';
 
@@ -30,6 +30,11 @@ export interface FinishedSpan {
   status: SpanStatus;
   instrumentationScope: { name: string; version: string; schemaUrl: string };
   resource: { attributes: Readonly<Record<string, unknown>>; schemaUrl: string };
+}
+
+/** A stored time (whole epoch ms + ns within it) as Unix nanoseconds, as the codec writes it. */
+function unixNanos(epochMs: number, ns: number): bigint {
+  return BigInt(epochMs) * 1000000n + BigInt(ns);
 }
 
 function toHrTime(unixNanos: bigint): HrTime {
@@ -72,12 +77,12 @@ export function readFinishedSpan(arena: SpanArena, slot: number): FinishedSpan {
   const flags = arena.spanFlags[slot]!;
   const parentSpanId = hex(arena.spanParentId, slot * 8, 8);
   const isRoot = parentSpanId === '0000000000000000';
-  const start = relMsToUnixNanos(arena.spanStartMs[slot]!);
-  const end = relMsToUnixNanos(arena.spanEndMs[slot]!);
+  const start = unixNanos(arena.spanStartMs[slot]!, arena.spanStartNs[slot]!);
+  const end = unixNanos(arena.spanEndMs[slot]!, arena.spanEndNs[slot]!);
   const traceState = arena.readString(arena.spanTraceStatePtr[slot]!, arena.spanTraceStateLen[slot]!);
   const events: FinishedSpan['events'] = [];
   for (let id = arena.spanEventHead[slot]!; id !== 0; id = arena.eventNext[id]!) {
-    const time = relMsToUnixNanos(arena.eventTimeMs[id]!);
+    const time = unixNanos(arena.eventTimeMs[id]!, arena.eventTimeNs[id]!);
     events.push({
       name: arena.readString(arena.eventNamePtr[id]!, arena.eventNameLen[id]!), time: toHrTime(time),
       timeUnixNano: time, attributes: readAttributes(arena, arena.eventAttrHead[id]!),

@@ -8,7 +8,6 @@ export interface CodecExports {
   heapBase(): number;
   setColumns(descriptorPtr: number): void;
   setResource(fieldPtr: number, fieldLen: number, schemaPtr: number, schemaLen: number): void;
-  setTimeOrigin(msInt: number, fracMs: number): void;
   encodeBatch(slotsPtr: number, count: number, outPtr: number, outCap: number): number;
   encodeResource(attrHead: number, droppedCount: number, outPtr: number, outCap: number): number;
   encodeScope(

@@ -49,14 +49,15 @@ export const COLUMN_SLOTS = [
   'linkTraceId', 'linkSpanId', 'linkTraceStatePtr', 'linkTraceStateLen', 'linkFlags', 'linkAttrHead',
   'linkAttrDropped', 'linkNext',
   'scopeBytesPtr', 'scopeBytesLen', 'scopeSchemaPtr', 'scopeSchemaLen',
+  'spanStartNs', 'spanEndNs', 'eventTimeNs',
 ] as const;
 
 export type ColumnName = (typeof COLUMN_SLOTS)[number];
 
 /** Bytes per element of each column (16/8 for id columns, 8 for f64 times and numbers, else 4). */
 const COLUMN_ELEMENT_BYTES: Partial<Record<ColumnName, number>> = {
-  spanTraceId: 16, spanSpanId: 8, spanParentId: 8, spanStartMs: 8, spanEndMs: 8,
-  attrNum: 8, eventTimeMs: 8, linkTraceId: 16, linkSpanId: 8,
+  spanTraceId: 16, spanSpanId: 8, spanParentId: 8, spanStartMs: 8, spanEndMs: 8, spanStartNs: 8, spanEndNs: 8,
+  attrNum: 8, eventTimeMs: 8, eventTimeNs: 8, linkTraceId: 16, linkSpanId: 8,
 };
 
 const DESCRIPTOR_SLOTS = COLUMN_SLOTS.length + 8; // + capacities, sort scratch, memory end

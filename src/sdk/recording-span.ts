@@ -6,7 +6,7 @@ import type {
 } from '@opentelemetry/api';
 import { nowMs } from '../arena/clock.js';
 import { wordsToHex } from './hex-ids.js';
-import { timeInputToRelMs } from './time-input.js';
+import { EXACT_TIME, timeInputToEpoch } from './time-input.js';
 import type { TracerCore } from './tracer-core.js';
 
 // semantic-conventions: exception event name and attribute keys
@@ -99,8 +99,13 @@ export class RecordingSpan implements Span {
       else if (attributesOrStartTime !== null && typeof attributesOrStartTime === 'object') {
         attributes = attributesOrStartTime as Attributes;
       }
-      const relMs = time === undefined ? nowMs() : timeInputToRelMs(time);
-      this.core.arena.addEvent(this.slot, this.gen, name, relMs, attributes);
+      const arena = this.core.arena;
+      if (time === undefined) arena.addEvent(this.slot, this.gen, name, nowMs(), attributes);
+      else if (timeInputToEpoch(time, EXACT_TIME)) {
+        arena.addEventAt(this.slot, this.gen, name, NaN, EXACT_TIME[0]!, EXACT_TIME[1]!, attributes);
+      } else {
+        arena.addEvent(this.slot, this.gen, name, NaN, attributes); // not a time: counted, event at now
+      }
     } catch { /* never thrown */ }
     return this;
   }
@@ -138,8 +143,15 @@ export class RecordingSpan implements Span {
   end(endTime?: TimeInput): void {
     try {
       const core = this.core;
-      const relMs = endTime === undefined ? nowMs() : timeInputToRelMs(endTime);
-      if (!core.arena.endSpan(this.slot, this.gen, relMs)) return;
+      const arena = core.arena;
+      let ended: boolean;
+      if (endTime === undefined) ended = arena.endSpan(this.slot, this.gen, nowMs());
+      else if (timeInputToEpoch(endTime, EXACT_TIME)) {
+        ended = arena.endSpanAt(this.slot, this.gen, NaN, EXACT_TIME[0]!, EXACT_TIME[1]!);
+      } else {
+        ended = arena.endSpan(this.slot, this.gen, NaN); // not a time: counted, ended now
+      }
+      if (!ended) return;
       core.accounting.ended++;
       if ((this.traceFlags & 1) !== 0) {
         core.processor.onEnd(this.slot);

@@ -12,7 +12,7 @@ import {
 import { bytesToHex, hexToBytes } from './hex-ids.js';
 import { NonRecordingSpan } from './non-recording-span.js';
 import { RecordingSpan } from './recording-span.js';
-import { timeInputToRelMs } from './time-input.js';
+import { EXACT_TIME, timeInputToEpoch } from './time-input.js';
 import type { TracerCore } from './tracer-core.js';
 
 const TRACE_FLAG_SAMPLED = 1;
@@ -146,7 +146,14 @@ export class SpanwireTracer implements Tracer {
     const parentContext = parentSlot < 0 && parent !== undefined && parentSampled !== -1 ? parent.spanContext() : undefined;
     const parentStateText = parentContext !== undefined && parentState !== undefined ? parentState.serialize() : '';
 
-    const startMs = startTime === undefined ? nowMs() : timeInputToRelMs(startTime);
+    // An explicit start time is set exactly after the span exists; garbage (NaN) is counted and becomes now.
+    let startEpochMs = NaN;
+    let startNs = 0;
+    if (startTime !== undefined && timeInputToEpoch(startTime, EXACT_TIME)) {
+      startEpochMs = EXACT_TIME[0]!;
+      startNs = EXACT_TIME[1]!;
+    }
+    const startMs = startTime === undefined || startEpochMs === startEpochMs ? nowMs() : NaN;
     const slot = arena.startSpan(this.scope, name, kind + 1, startMs, parentSlot, scratch, 0);
     core.accounting.started++;
     if (slot < 0) {
@@ -155,6 +162,7 @@ export class SpanwireTracer implements Tracer {
       return new NonRecordingSpan(core, scratch, 0, traceState);
     }
     const gen = arena.generationOf(slot);
+    if (startEpochMs === startEpochMs) arena.setStartTime(slot, gen, startEpochMs, startNs);
     const traceFlags = decision === SamplingDecision.RECORD_AND_SAMPLED ? TRACE_FLAG_SAMPLED : 0;
     if (parentContext !== undefined) {
       arena.setParentContext(slot, gen, parentContext.traceId, parentContext.spanId, traceFlags, parentIsRemote,
