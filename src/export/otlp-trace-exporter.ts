@@ -6,6 +6,7 @@ import { context, diag } from '@opentelemetry/api';
 import type { SpanArena } from '../arena/span-arena.js';
 import { BatchEncoder, ENCODE_BAD_INPUT, GZIP_LEVEL_FAST } from '../codec/batch-encoder.js';
 import { raceTimeout } from '../processing/export-dispatcher.js';
+import { inMacrotask } from '../processing/unref-timeout.js';
 import { suppressTracing } from '../sdk/tracer.js';
 import { decodePartialSuccess } from './otlp-response.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, sendWithRetry } from './retrying-transport.js';
@@ -52,11 +53,7 @@ interface ChunkOutcome {
 /** Warn about rejected spans and failures at most this often (the counts are always in stats()). */
 const WARN_INTERVAL_MS = 10000;
 
-/** Runs a callback in a later macrotask: setImmediate where the runtime has it (no 1 ms clamp), else setTimeout. */
-const inMacrotask: (callback: () => void) => void =
-  typeof (globalThis as { setImmediate?: unknown }).setImmediate === 'function'
-    ? (callback) => { (globalThis as unknown as { setImmediate(cb: () => void): void }).setImmediate(callback); }
-    : (callback) => { setTimeout(callback, 0); };
+
 
 export class OtlpTraceExporter implements SpanwireExporter {
   private readonly transport: Transport;
