@@ -84,15 +84,9 @@ export class BatchSpanProcessor implements ArenaSpanProcessor {
   }
 
   onEnd(slot: number): void {
-    if (this.isShutdown) {
-      this.arena.freeSpan(slot);
-      this.accounting.drop('shutdown', 1);
-      return;
-    }
     const capacity = this.queue.length;
-    if (this.size >= capacity) {
-      this.arena.freeSpan(slot);
-      this.accounting.drop('queue_full', 1);
+    if (this.isShutdown || this.size >= capacity) {
+      this.dispatcher.discard(slot, this.isShutdown ? 'shutdown' : 'queue_full');
       return;
     }
     let tail = this.head + this.size;

@@ -4,6 +4,7 @@
 import type { SpanArena } from '../arena/span-arena.js';
 import type { ExportOutcome, SpanwireExporter } from '../export/span-exporter.js';
 import type { SpanAccounting } from './span-accounting.js';
+import type { DropReason } from './span-processor.js';
 import { setUnrefTimeout } from './unref-timeout.js';
 
 export class ExportDispatcher {
@@ -20,6 +21,12 @@ export class ExportDispatcher {
     /** Called after each pending export settles (the batch processor drains more then). */
     private readonly onSettled: () => void = () => {},
   ) {}
+
+  /** Frees a span that will not be exported and counts it as dropped for `reason`. */
+  discard(slot: number, reason: DropReason): void {
+    this.arena.freeSpan(slot);
+    this.accounting.drop(reason, 1);
+  }
 
   /** Exports slots arena.batchSlots[0, count), then frees them. */
   dispatch(count: number): void {

@@ -17,7 +17,7 @@ export class SimpleSpanProcessor implements ArenaSpanProcessor {
   constructor(
     private readonly arena: SpanArena,
     private readonly exporter: SpanwireExporter,
-    private readonly accounting: SpanAccounting,
+    accounting: SpanAccounting,
     exportTimeoutMs = 30000,
   ) {
     this.dispatcher = new ExportDispatcher(arena, exporter, accounting, exportTimeoutMs);
@@ -31,8 +31,7 @@ export class SimpleSpanProcessor implements ArenaSpanProcessor {
 
   onEnd(slot: number): void {
     if (this.isShutdown) {
-      this.arena.freeSpan(slot);
-      this.accounting.drop('shutdown', 1);
+      this.dispatcher.discard(slot, 'shutdown');
       return;
     }
     if (this.exporting) {

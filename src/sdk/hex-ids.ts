@@ -13,6 +13,19 @@ export function wordsToHex(words: readonly number[] | Uint16Array, count: number
   return out;
 }
 
+/** Writes a trace id kept as eight big-endian 16-bit words into target[offset..+16). */
+export function writeTraceIdWords(target: Uint8Array, offset: number, w0: number, w1: number, w2: number,
+  w3: number, w4: number, w5: number, w6: number, w7: number): void {
+  target[offset] = w0 >> 8; target[offset + 1] = w0 & 0xff;
+  target[offset + 2] = w1 >> 8; target[offset + 3] = w1 & 0xff;
+  target[offset + 4] = w2 >> 8; target[offset + 5] = w2 & 0xff;
+  target[offset + 6] = w3 >> 8; target[offset + 7] = w3 & 0xff;
+  target[offset + 8] = w4 >> 8; target[offset + 9] = w4 & 0xff;
+  target[offset + 10] = w5 >> 8; target[offset + 11] = w5 & 0xff;
+  target[offset + 12] = w6 >> 8; target[offset + 13] = w6 & 0xff;
+  target[offset + 14] = w7 >> 8; target[offset + 15] = w7 & 0xff;
+}
+
 /** Lowercase hex of bytes[offset, offset + len). */
 export function bytesToHex(bytes: Uint8Array, offset: number, len: number): string {
   let out = '';

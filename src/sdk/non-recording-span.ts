@@ -2,7 +2,7 @@
 // It keeps its trace id as 16-bit words (V8 small integers, no boxing) so children copy it without strings, and
 // makes its own span id only if someone asks (spanContext()). Implements the OTel trace API Span; never throws.
 import type { Span, SpanContext, TraceState } from '@opentelemetry/api';
-import { bytesToHex, wordsToHex } from './hex-ids.js';
+import { bytesToHex, wordsToHex, writeTraceIdWords } from './hex-ids.js';
 import type { TracerCore } from './tracer-core.js';
 
 export class NonRecordingSpan implements Span {
@@ -31,14 +31,7 @@ export class NonRecordingSpan implements Span {
   /** Writes the trace id into target[offset..+16) for a child; false when it has none yet. */
   copyTraceId(target: Uint8Array, offset: number): boolean {
     if (this.t0 < 0) return false;
-    target[offset] = this.t0 >> 8; target[offset + 1] = this.t0 & 0xff;
-    target[offset + 2] = this.t1 >> 8; target[offset + 3] = this.t1 & 0xff;
-    target[offset + 4] = this.t2 >> 8; target[offset + 5] = this.t2 & 0xff;
-    target[offset + 6] = this.t3 >> 8; target[offset + 7] = this.t3 & 0xff;
-    target[offset + 8] = this.t4 >> 8; target[offset + 9] = this.t4 & 0xff;
-    target[offset + 10] = this.t5 >> 8; target[offset + 11] = this.t5 & 0xff;
-    target[offset + 12] = this.t6 >> 8; target[offset + 13] = this.t6 & 0xff;
-    target[offset + 14] = this.t7 >> 8; target[offset + 15] = this.t7 & 0xff;
+    writeTraceIdWords(target, offset, this.t0, this.t1, this.t2, this.t3, this.t4, this.t5, this.t6, this.t7);
     return true;
   }
 

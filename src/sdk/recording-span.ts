@@ -5,7 +5,7 @@ import type {
   Attributes, AttributeValue, Exception, Link, Span, SpanContext, SpanStatus, TimeInput, TraceState,
 } from '@opentelemetry/api';
 import { nowMs } from '../arena/clock.js';
-import { wordsToHex } from './hex-ids.js';
+import { wordsToHex, writeTraceIdWords } from './hex-ids.js';
 import { EXACT_TIME, timeInputToEpoch } from './time-input.js';
 import type { TracerCore } from './tracer-core.js';
 
@@ -50,14 +50,7 @@ export class RecordingSpan implements Span {
 
   /** Writes this span's trace id into target[offset..+16): valid even after its slot was recycled. */
   copyTraceId(target: Uint8Array, offset: number): void {
-    target[offset] = this.t0 >> 8; target[offset + 1] = this.t0 & 0xff;
-    target[offset + 2] = this.t1 >> 8; target[offset + 3] = this.t1 & 0xff;
-    target[offset + 4] = this.t2 >> 8; target[offset + 5] = this.t2 & 0xff;
-    target[offset + 6] = this.t3 >> 8; target[offset + 7] = this.t3 & 0xff;
-    target[offset + 8] = this.t4 >> 8; target[offset + 9] = this.t4 & 0xff;
-    target[offset + 10] = this.t5 >> 8; target[offset + 11] = this.t5 & 0xff;
-    target[offset + 12] = this.t6 >> 8; target[offset + 13] = this.t6 & 0xff;
-    target[offset + 14] = this.t7 >> 8; target[offset + 15] = this.t7 & 0xff;
+    writeTraceIdWords(target, offset, this.t0, this.t1, this.t2, this.t3, this.t4, this.t5, this.t6, this.t7);
   }
 
   spanContext(): SpanContext {
