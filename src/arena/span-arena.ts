@@ -926,7 +926,8 @@ export class SpanArena {
       droppeds[index]!++; // discarded for lack of room: the wire says so (the record is recycled with its owner)
       return false;
     }
-    this.attrKeyStr[id] = key;
+    // The JS key is kept only for keys without an id (a pointer store into a large array costs a write barrier).
+    if (keyId < 0) this.attrKeyStr[id] = key;
     this.attrKeyId[id] = keyId;
     if (heads[index] === 0) heads[index] = id;
     else this.attrNext[tails[index]!] = id;
