@@ -1,0 +1,154 @@
+// Command-line grammar of the `spanwire` command: turns argv into one typed Command or throws UsageError.
+// Pure: it must never read the environment, touch the file system, print or exit (spanwire.ts does that).
+
+/** The benchmark scenarios `spanwire bench` can run, in the order `all` runs them. */
+export const SCENARIOS = ['codec', 'lifecycle', 'e2e'] as const;
+
+/** One benchmark scenario; each is one script in bench/ (`<name>-bench.ts`). */
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+/** How `spanwire bench` prints its report: aligned text, one JSON document, or a Markdown table. */
+export type OutputFormat = 'text' | 'json' | 'markdown';
+
+/** Settings of `spanwire bench`. */
+export interface BenchCommand {
+  kind: 'bench';
+  /** Scenarios to run, deduplicated, in SCENARIOS order. */
+  scenarios: ScenarioName[];
+  /** Passed to every child as `--quick` (a smoke run, not a measurement). */
+  quick: boolean;
+  /** Passed to every child as `--rounds N` when set; null keeps each script's own default. */
+  rounds: number | null;
+  format: OutputFormat;
+}
+
+/** A help request: `topic` is null for the command itself, else the subcommand. */
+export interface HelpCommand {
+  kind: 'help';
+  topic: 'bench' | null;
+}
+
+/** `spanwire --version`. */
+export interface VersionCommand {
+  kind: 'version';
+}
+
+/** Everything the command line can ask for. */
+export type Command = BenchCommand | HelpCommand | VersionCommand;
+
+/** A command line the grammar does not accept; the entry prints `message` and exits with code 2. */
+export class UsageError extends Error {
+  /** The help topic to point the user at. */
+  readonly topic: 'bench' | null;
+
+  constructor(message: string, topic: 'bench' | null) {
+    super(message);
+    this.name = 'UsageError';
+    this.topic = topic;
+  }
+}
+
+const SUBCOMMANDS = ['bench', 'help'] as const;
+
+/** Splits `--flag=value` into flag and value; a plain `--flag` has value undefined. */
+function splitFlag(arg: string): [string, string | undefined] {
+  const eq = arg.indexOf('=');
+  return arg.startsWith('--') && eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
+}
+
+/** Parses `--scenario` values: a name, `all`, or a comma-separated list of names. */
+function scenariosFrom(raw: string): ScenarioName[] {
+  const out: ScenarioName[] = [];
+  for (const name of raw.split(',')) {
+    if (name === 'all') out.push(...SCENARIOS);
+    else if ((SCENARIOS as readonly string[]).includes(name)) out.push(name as ScenarioName);
+    else {
+      throw new UsageError(`unknown scenario '${name}' (expected ${SCENARIOS.join(', ')} or all)`, 'bench');
+    }
+  }
+  return out;
+}
+
+/** Parses the arguments after `bench`. */
+function parseBench(args: readonly string[]): Command {
+  const picked = new Set<ScenarioName>();
+  let quick = false;
+  let rounds: number | null = null;
+  let json = false;
+  let markdown = false;
+  for (let i = 0; i < args.length; i++) {
+    const [flag, inline] = splitFlag(args[i]!);
+    const takeValue = (): string => {
+      if (inline !== undefined) return inline;
+      const next = args[i + 1];
+      if (next === undefined || next.startsWith('-')) throw new UsageError(`${flag} needs a value`, 'bench');
+      i++;
+      return next;
+    };
+    const noValue = (): void => {
+      if (inline !== undefined) throw new UsageError(`${flag} takes no value`, 'bench');
+    };
+    switch (flag) {
+      case '--help':
+      case '-h':
+        return { kind: 'help', topic: 'bench' };
+      case '--scenario':
+      case '-s':
+        for (const name of scenariosFrom(takeValue())) picked.add(name);
+        break;
+      case '--quick':
+        noValue();
+        quick = true;
+        break;
+      case '--rounds': {
+        const raw = takeValue();
+        const value = Number(raw);
+        if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < 1) {
+          throw new UsageError(`--rounds needs a positive integer, got '${raw}'`, 'bench');
+        }
+        rounds = value;
+        break;
+      }
+      case '--json':
+        noValue();
+        json = true;
+        break;
+      case '--markdown':
+        noValue();
+        markdown = true;
+        break;
+      default:
+        throw new UsageError(
+          flag.startsWith('-') ? `unknown option '${flag}' for 'spanwire bench'`
+            : `unexpected argument '${flag}' for 'spanwire bench'`,
+          'bench',
+        );
+    }
+  }
+  if (json && markdown) throw new UsageError('--json and --markdown cannot be combined', 'bench');
+  const scenarios = picked.size === 0 ? [...SCENARIOS] : SCENARIOS.filter((name) => picked.has(name));
+  return { kind: 'bench', scenarios, quick, rounds, format: json ? 'json' : markdown ? 'markdown' : 'text' };
+}
+
+/**
+ * Parses `process.argv.slice(2)`. Accepts `bench [flags]`, `help [bench]`, `--help`/`-h` anywhere before or
+ * inside a subcommand, and `--version`/`-V`. Throws UsageError for anything else, including an empty line.
+ */
+export function parseCommandLine(argv: readonly string[]): Command {
+  const first = argv[0];
+  if (first === undefined) throw new UsageError('missing command', null);
+  if (first === '--help' || first === '-h') return { kind: 'help', topic: null };
+  if (first === '--version' || first === '-V') {
+    if (argv.length > 1) throw new UsageError(`unexpected argument '${argv[1]}' after ${first}`, null);
+    return { kind: 'version' };
+  }
+  if (first === 'bench') return parseBench(argv.slice(1));
+  if (first === 'help') {
+    const topic = argv[1];
+    if (topic === undefined) return { kind: 'help', topic: null };
+    if (topic === 'bench' && argv.length === 2) return { kind: 'help', topic: 'bench' };
+    throw new UsageError(`no help topic '${argv.slice(1).join(' ')}' (expected: bench)`, null);
+  }
+  if (first.startsWith('-')) throw new UsageError(`unknown option '${first}'`, null);
+  throw new UsageError(`unknown command '${first}' (expected one of: ${SUBCOMMANDS.join(', ')})`, null);
+}

@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+// Entry of the `spanwire` command (package.json bin): parses the command line, runs `bench`, handles Ctrl-C and
+// maps outcomes to exit codes (0 ok, 1 a scenario failed, 2 bad usage, 130 interrupted). Only this file prints
+// the report or sets the exit code; it must never measure anything itself (the bench scripts do, as children).
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BENCH_HELP, MAIN_HELP } from './help-text.js';
+import { checkOfficialPackages, missingFor } from './official-packages.js';
+import type { BenchCommand } from './parse-args.js';
+import { parseCommandLine, UsageError } from './parse-args.js';
+import { Progress } from './progress.js';
+import type { BenchReport, ScenarioReport } from './report-format.js';
+import {
+  exitCodeOf, notRunReport, renderJson, renderMarkdown, renderText, scenarioReportOf,
+} from './report-format.js';
+import type { ScenarioRun } from './run-scenario.js';
+import { startScenario } from './run-scenario.js';
+
+/** The `version` of the nearest package.json named spanwire above this file (dist/bench/cli -> the repo root). */
+function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let depth = 0; depth < 6; depth++) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
+      if (pkg.name === 'spanwire' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // No readable package.json here: look one level up.
+    }
+    dir = dirname(dir);
+  }
+  return 'unknown';
+}
+
+/** Runs the scenarios one after another; Ctrl-C (or SIGTERM) stops the running one and reports what finished. */
+async function runBench(command: BenchCommand): Promise<number> {
+  const progress = new Progress(process.stderr);
+  const official = await checkOfficialPackages(command.scenarios);
+  if (!official.present) {
+    progress.note(`official OpenTelemetry SDK packages missing: ${official.missing.join(', ')} ` +
+      '(devDependencies of spanwire: run npm install); scenarios that need them are skipped');
+  }
+
+  let interrupted = false;
+  let current: ScenarioRun | null = null;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (interrupted) {
+      // A second Ctrl-C: give up at once; run-scenario's exit hook kills the child group.
+      process.exit(130);
+    }
+    interrupted = true;
+    progress.note(`${signal}: stopping the running scenario, then reporting what finished (Ctrl-C again: quit now)`);
+    current?.stop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const scenarios: ScenarioReport[] = [];
+  try {
+    for (let i = 0; i < command.scenarios.length; i++) {
+      const name = command.scenarios[i]!;
+      if (interrupted) {
+        scenarios.push(notRunReport(name, 'not started: interrupted', false));
+        continue;
+      }
+      const missing = missingFor(name, official);
+      if (missing.length > 0) {
+        scenarios.push(notRunReport(name, `official SDK packages missing: ${missing.join(', ')}`, false));
+        continue;
+      }
+      progress.start(`[${i + 1}/${command.scenarios.length}] ${name}`);
+      current = startScenario(name, { quick: command.quick, rounds: command.rounds });
+      const outcome = await current.done;
+      current = null;
+      progress.finish(outcome.ran ? 'done' : outcome.partial ? 'interrupted' : `FAILED: ${outcome.error ?? ''}`);
+      scenarios.push(scenarioReportOf(outcome));
+    }
+  } finally {
+    progress.stop();
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+
+  const report: BenchReport = {
+    spanwire: packageVersion(),
+    node: process.version,
+    partial: interrupted,
+    options: { quick: command.quick, rounds: command.rounds },
+    officialSdk: { present: official.present, missing: official.missing },
+    scenarios,
+  };
+  const render = command.format === 'json' ? renderJson : command.format === 'markdown' ? renderMarkdown : renderText;
+  process.stdout.write(render(report));
+  return exitCodeOf(report);
+}
+
+/** Parses `argv` and runs what it asks for; resolves to the exit code. */
+async function main(argv: readonly string[]): Promise<number> {
+  let command;
+  try {
+    command = parseCommandLine(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`spanwire: ${error.message}\n` +
+      `Run 'spanwire ${error.topic === null ? '' : `${error.topic} `}--help' for usage.\n`);
+    return 2;
+  }
+  switch (command.kind) {
+    case 'help':
+      process.stdout.write(command.topic === 'bench' ? BENCH_HELP : MAIN_HELP);
+      return 0;
+    case 'version':
+      process.stdout.write(`${packageVersion()}\n`);
+      return 0;
+    case 'bench':
+      return runBench(command);
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(`spanwire: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  return 1;
+});

@@ -1,0 +1,290 @@
+// Tests the `spanwire` command (bench/cli/): the argument parser and report formatters directly, then the compiled
+// entry as a process: --help, exit code 2 on bad usage, one well-formed --json document, and Ctrl-C mid-run.
+// It never asserts on a time; the process tests compile the project with tsc first (about 10-20 s).
+import { spawn, spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseCommandLine, SCENARIOS, UsageError } from '../bench/cli/parse-args.js';
+import type { BenchReport } from '../bench/cli/report-format.js';
+import {
+  alignTable, exitCodeOf, notRunReport, renderJson, renderMarkdown, renderText, scenarioReportOf,
+} from '../bench/cli/report-format.js';
+import { childArgsOf } from '../bench/cli/run-scenario.js';
+import { summarizeScenario } from '../bench/cli/scenario-summary.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const CLI = join(ROOT, 'dist/bench/cli/spanwire.js');
+
+/** The parse of `argv`, or the UsageError it throws. */
+function usageErrorOf(argv: string[]): UsageError {
+  try {
+    parseCommandLine(argv);
+  } catch (error) {
+    if (error instanceof UsageError) return error;
+    throw error;
+  }
+  throw new Error(`parsed without error: ${argv.join(' ')}`);
+}
+
+describe('parseCommandLine', () => {
+  it('defaults bench to every scenario, text output, the scripts\' own rounds', () => {
+    expect(parseCommandLine(['bench'])).toEqual({
+      kind: 'bench', scenarios: [...SCENARIOS], quick: false, rounds: null, format: 'text',
+    });
+  });
+
+  it('reads --scenario as a name, all, a comma list, repeated, or --scenario=…, in canonical order', () => {
+    const scenariosOf = (argv: string[]): unknown => {
+      const command = parseCommandLine(['bench', ...argv]);
+      return command.kind === 'bench' ? command.scenarios : command;
+    };
+    expect(scenariosOf(['--scenario', 'codec'])).toEqual(['codec']);
+    expect(scenariosOf(['--scenario=all'])).toEqual(['codec', 'lifecycle', 'e2e']);
+    expect(scenariosOf(['-s', 'e2e,codec'])).toEqual(['codec', 'e2e']);
+    expect(scenariosOf(['--scenario', 'e2e', '--scenario', 'lifecycle', '-s', 'e2e'])).toEqual(['lifecycle', 'e2e']);
+  });
+
+  it('reads --quick, --rounds N, --json and --markdown', () => {
+    expect(parseCommandLine(['bench', '--quick', '--rounds', '3', '--json'])).toEqual({
+      kind: 'bench', scenarios: [...SCENARIOS], quick: true, rounds: 3, format: 'json',
+    });
+    expect(parseCommandLine(['bench', '--rounds=7', '--markdown'])).toMatchObject({ rounds: 7, format: 'markdown' });
+  });
+
+  it('answers help in every spelling', () => {
+    expect(parseCommandLine(['--help'])).toEqual({ kind: 'help', topic: null });
+    expect(parseCommandLine(['-h'])).toEqual({ kind: 'help', topic: null });
+    expect(parseCommandLine(['help'])).toEqual({ kind: 'help', topic: null });
+    expect(parseCommandLine(['help', 'bench'])).toEqual({ kind: 'help', topic: 'bench' });
+    expect(parseCommandLine(['bench', '--quick', '--help'])).toEqual({ kind: 'help', topic: 'bench' });
+    expect(parseCommandLine(['bench', '-h', '--bogus'])).toEqual({ kind: 'help', topic: 'bench' });
+    expect(parseCommandLine(['--version'])).toEqual({ kind: 'version' });
+  });
+
+  it('rejects bad command lines with a UsageError naming the problem', () => {
+    const cases: [string[], RegExp, 'bench' | null][] = [
+      [[], /missing command/, null],
+      [['load'], /unknown command 'load'/, null],
+      [['--bogus'], /unknown option '--bogus'/, null],
+      [['help', 'nope'], /no help topic 'nope'/, null],
+      [['bench', '--bogus'], /unknown option '--bogus' for 'spanwire bench'/, 'bench'],
+      [['bench', 'codec'], /unexpected argument 'codec'/, 'bench'],
+      [['bench', '--scenario', 'gzip'], /unknown scenario 'gzip'/, 'bench'],
+      [['bench', '--scenario'], /--scenario needs a value/, 'bench'],
+      [['bench', '--scenario', '--quick'], /--scenario needs a value/, 'bench'],
+      [['bench', '--rounds', '0'], /positive integer, got '0'/, 'bench'],
+      [['bench', '--rounds', '2.5'], /positive integer/, 'bench'],
+      [['bench', '--rounds=abc'], /positive integer/, 'bench'],
+      [['bench', '--quick=yes'], /--quick takes no value/, 'bench'],
+      [['bench', '--json', '--markdown'], /cannot be combined/, 'bench'],
+    ];
+    for (const [argv, message, topic] of cases) {
+      const error = usageErrorOf(argv);
+      expect(error.message, argv.join(' ')).toMatch(message);
+      expect(error.topic, argv.join(' ')).toBe(topic);
+    }
+  });
+});
+
+describe('childArgsOf', () => {
+  it('always asks the script for --json and passes --quick and --rounds through', () => {
+    const args = childArgsOf('lifecycle', { quick: true, rounds: 4 });
+    expect(args[0]).toMatch(/bench[\\/]lifecycle-bench\.js$/);
+    expect(args.slice(1)).toEqual(['--json', '--quick', '--rounds', '4']);
+    expect(childArgsOf('codec', { quick: false, rounds: null }).slice(1)).toEqual(['--json']);
+  });
+});
+
+/** A codec --json document cut down to the fields the summary reads (numbers invented). */
+const CODEC_DOC = {
+  benchmark: 'codec',
+  subjects: [
+    { name: 'encode spanwire', nsPerUnit: { median: 400, min: 390, max: 420 } },
+    { name: 'encode official', nsPerUnit: { median: 8000, min: 7900, max: 8100 } },
+    { name: 'gzip spanwire level 1', nsPerUnit: { median: 1200, min: 1100, max: 1300 } },
+  ],
+  ratios: [
+    { name: 'encode time spanwire / official', ratio: { median: 0.05, min: 0.04, max: 0.06 } },
+    { name: 'gzip time spanwire L1 / zlib L1', ratio: { median: 0.9, min: 0.8, max: 1 } },
+  ],
+  targets: [
+    { what: 'encode time spanwire / official', value: 0.05, target: 0.05, met: true },
+    { what: 'gzip time spanwire L1 / zlib L1', value: 0.9, target: 1, met: true },
+    { what: 'gzip size spanwire L1 / zlib L6', value: 1.1, target: 1.05, met: false },
+  ],
+  warnings: ['something odd'],
+};
+
+describe('summarizeScenario', () => {
+  it('gives one row per subject with its ratio and target, then one per target left over', () => {
+    const rows = summarizeScenario('codec', CODEC_DOC);
+    expect(rows.map((r) => r.subject)).toEqual([
+      'encode spanwire', 'encode official', 'gzip spanwire level 1', 'gzip size spanwire L1 / zlib L6',
+    ]);
+    expect(rows[0]).toEqual({
+      subject: 'encode spanwire', median: 400, unit: 'ns/span', ratioVsOfficial: 0.05,
+      ratioName: 'encode time spanwire / official', target: '<= 0.05', met: true,
+    });
+    expect(rows[1]).toMatchObject({ median: 8000, ratioVsOfficial: null, target: null, met: null });
+    expect(rows[2]).toMatchObject({ ratioVsOfficial: 0.9, ratioName: 'gzip time spanwire L1 / zlib L1', met: true });
+    expect(rows[3]).toMatchObject({ median: 1.1, unit: '', target: '<= 1.05', met: false });
+  });
+
+  it('reads the lifecycle and e2e shapes, string targets included', () => {
+    const lifecycle = summarizeScenario('lifecycle', {
+      spanCalls: [{ name: 'never-sampled spanwire', nsPerUnit: { median: 40 } }],
+      ratios: [{ name: 'never-sampled span calls spanwire / official', ratio: { median: 0.03 } }],
+      targets: [{ what: 'never-sampled span calls spanwire, ns per span (median)', value: 40, target: 50,
+        met: true, unit: ' ns' }],
+    });
+    expect(lifecycle).toEqual([{ subject: 'never-sampled spanwire', median: 40, unit: 'ns/span',
+      ratioVsOfficial: 0.03, ratioName: 'never-sampled span calls spanwire / official', target: '<= 50 ns',
+      met: true }]);
+    const e2e = summarizeScenario('e2e', {
+      summaries: [{ subject: 'spanwire-http', deliveredSpansPerS: { median: 600000 } }],
+      ratios: [{ name: 'spanwire-http / official-http: delivered spans/s', ratio: { median: 12 } }],
+      targets: [{ what: 'spanwire OTLP/HTTP+gzip delivered spans/s (median)', value: 600000, target: '>= 500000',
+        met: true }],
+    });
+    expect(e2e[0]).toMatchObject({ unit: 'spans/s', ratioVsOfficial: 12, target: '>= 500000', met: true });
+  });
+
+  it('returns what it can read from malformed documents and never throws', () => {
+    expect(summarizeScenario('codec', null)).toEqual([]);
+    expect(summarizeScenario('e2e', 'nonsense')).toEqual([]);
+    expect(summarizeScenario('lifecycle', { spanCalls: [7, { name: 3 }], targets: [{ what: 1 }] })).toEqual([
+      { subject: '?', median: null, unit: 'ns/span', ratioVsOfficial: null, ratioName: null, target: null,
+        met: null },
+    ]);
+  });
+});
+
+/** A report with one finished and one interrupted scenario. */
+function sampleReport(partial: boolean): BenchReport {
+  return {
+    spanwire: '0.1.0', node: 'v20.0.0', partial, options: { quick: true, rounds: null },
+    officialSdk: { present: true, missing: [] },
+    scenarios: [
+      scenarioReportOf({ name: 'codec', ran: true, partial: false, durationMs: 1000, results: CODEC_DOC }),
+      partial ? notRunReport('lifecycle', 'interrupted before it finished', true)
+        : notRunReport('lifecycle', 'exit code 1', false),
+    ],
+  };
+}
+
+describe('report formats', () => {
+  it('text: one aligned table with a status row for a scenario that did not run, and the warnings', () => {
+    const text = renderText(sampleReport(false));
+    expect(text).toMatch(/^scenario +subject +median +ratio vs official +target +met$/m);
+    expect(text).toMatch(/^codec +encode spanwire +400 ns\/span +0\.050x +<= 0\.05 +yes$/m);
+    expect(text).toMatch(/gzip spanwire level 1 .* 0\.900x \(vs zlib L1\)/);
+    expect(text).toMatch(/^lifecycle +NOT RUN: exit code 1/m);
+    expect(text).toContain('WARNING (codec): something odd');
+    expect(renderText(sampleReport(true))).toMatch(/PARTIAL: interrupted/);
+  });
+
+  it('markdown: a pipe table with an alignment row and escaped cells', () => {
+    const md = renderMarkdown(sampleReport(false)).split('\n');
+    const header = md.findIndex((l) => l.startsWith('| scenario |'));
+    expect(md[header + 1]).toBe('| --- | --- | ---: | ---: | --- | :---: |');
+    expect(md[header + 2]).toBe('| codec | encode spanwire | 400 ns/span | 0.050x | <= 0.05 | yes |');
+    const piped = sampleReport(false);
+    piped.scenarios[1] = notRunReport('lifecycle', 'bad | pipe', false);
+    expect(renderMarkdown(piped)).toContain('| lifecycle | NOT RUN: bad \\| pipe | - |');
+  });
+
+  it('json: parses back to the same report, results included', () => {
+    const report = sampleReport(true);
+    expect(JSON.parse(renderJson(report))).toEqual(JSON.parse(JSON.stringify(report)));
+  });
+
+  it('exit codes: 0 all ran, 1 one failed, 130 interrupted', () => {
+    const ok = sampleReport(false);
+    ok.scenarios = ok.scenarios.slice(0, 1);
+    expect(exitCodeOf(ok)).toBe(0);
+    expect(exitCodeOf(sampleReport(false))).toBe(1);
+    expect(exitCodeOf(sampleReport(true))).toBe(130);
+  });
+
+  it('alignTable left-aligns the name columns and right-aligns the rest', () => {
+    expect(alignTable(['a', 'b', 'n'], [['xx', 'y', '1'], ['x', 'yy', '10']], 2)).toBe(
+      'a   b    n\n--  --  --\nxx  y    1\nx   yy  10',
+    );
+  });
+});
+
+/** Runs the compiled CLI to completion. */
+function runCli(args: string[], timeoutMs = 30_000): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: timeoutMs });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('the spanwire process', () => {
+  beforeAll(() => {
+    // npm test builds only the WASM (pretest); compile the TypeScript so dist/ holds this CLI and the bench scripts.
+    const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'],
+      { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+    if (tsc.status !== 0) throw new Error(`tsc failed: ${tsc.stdout}${tsc.stderr}`);
+  }, 130_000);
+
+  it('prints help for the command and for bench, exit 0', () => {
+    const main = runCli(['--help']);
+    expect(main.status).toBe(0);
+    expect(main.stdout).toMatch(/^Usage: spanwire <command>/);
+    const bench = runCli(['bench', '--help']);
+    expect(bench.status).toBe(0);
+    expect(bench.stdout).toMatch(/^Usage: spanwire bench/);
+    expect(bench.stdout).toContain('"scenarios"');
+    expect(runCli(['help', 'bench']).stdout).toBe(bench.stdout);
+  });
+
+  it('exits 2 with a one-line reason on stderr for a bad flag or subcommand', () => {
+    const flag = runCli(['bench', '--bogus']);
+    expect(flag.status).toBe(2);
+    expect(flag.stdout).toBe('');
+    expect(flag.stderr).toContain("unknown option '--bogus' for 'spanwire bench'");
+    expect(flag.stderr).toContain("Run 'spanwire bench --help'");
+    const command = runCli(['frobnicate']);
+    expect(command.status).toBe(2);
+    expect(command.stderr).toContain("unknown command 'frobnicate'");
+  });
+
+  it('bench --scenario codec --quick --json prints one well-formed JSON document', () => {
+    const run = runCli(['bench', '--scenario', 'codec', '--quick', '--json'], 60_000);
+    expect(run.status, run.stderr).toBe(0);
+    const doc = JSON.parse(run.stdout) as BenchReport;
+    expect(Object.keys(doc)).toEqual(['spanwire', 'node', 'partial', 'options', 'officialSdk', 'scenarios']);
+    expect(doc).toMatchObject({
+      spanwire: '0.1.0', node: process.version, partial: false, options: { quick: true, rounds: null },
+      officialSdk: { present: true, missing: [] },
+    });
+    expect(doc.scenarios).toHaveLength(1);
+    const codec = doc.scenarios[0]!;
+    expect(codec).toMatchObject({ name: 'codec', ran: true, partial: false, results: { benchmark: 'codec' } });
+    expect(codec.error).toBeUndefined();
+    expect(codec.summary.find((r) => r.subject === 'encode spanwire')).toMatchObject({
+      unit: 'ns/span', ratioName: 'encode time spanwire / official',
+    });
+    expect(codec.summary.every((r) => r.median === null || Number.isFinite(r.median))).toBe(true);
+  }, 70_000);
+
+  it('Ctrl-C during lifecycle stops the child, reports partial results and exits 130', async () => {
+    const child = spawn(process.execPath, [CLI, 'bench', '--scenario', 'lifecycle', '--json'], { cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    child.kill('SIGINT');
+    const code = await exited;
+    expect(code, stderr).toBe(130);
+    expect(stderr).toContain('lifecycle interrupted');
+    const doc = JSON.parse(stdout) as BenchReport;
+    expect(doc.partial).toBe(true);
+    expect(doc.scenarios).toEqual([expect.objectContaining({
+      name: 'lifecycle', ran: false, partial: true, results: null, error: 'interrupted before it finished',
+    })]);
+  }, 20_000);
+});
