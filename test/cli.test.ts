@@ -2,10 +2,13 @@
 // entry as a process: --help, exit code 2 on bad usage, one well-formed --json document, and Ctrl-C mid-run.
 // It never asserts on a time; the process tests compile the project with tsc first (about 10-20 s).
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { checkOfficialPackages, missingFor, OFFICIAL_PACKAGES } from '../bench/cli/official-packages.js';
 import { parseCommandLine, SCENARIOS, UsageError } from '../bench/cli/parse-args.js';
+import { Progress } from '../bench/cli/progress.js';
 import type { BenchReport } from '../bench/cli/report-format.js';
 import {
   alignTable, exitCodeOf, notRunReport, renderJson, renderMarkdown, renderText, scenarioReportOf,
@@ -93,6 +96,57 @@ describe('childArgsOf', () => {
     expect(args[0]).toMatch(/bench[\\/]lifecycle-bench\.js$/);
     expect(args.slice(1)).toEqual(['--json', '--quick', '--rounds', '4']);
     expect(childArgsOf('codec', { quick: false, rounds: null }).slice(1)).toEqual(['--json']);
+  });
+});
+
+describe('checkOfficialPackages', () => {
+  it('finds the devDependencies present', async () => {
+    expect(await checkOfficialPackages(['codec'])).toEqual({ present: true, missing: [], reasons: {} });
+  });
+
+  it('names each package that fails to load, once, and which scenarios need it', async () => {
+    const tried: string[] = [];
+    const status = await checkOfficialPackages([...SCENARIOS], async (name) => {
+      tried.push(name);
+      if (name.includes('exporter-trace-otlp-grpc')) throw new Error("Cannot find package 'x'\nstack");
+    });
+    expect(new Set(tried).size).toBe(tried.length);
+    expect(tried).toEqual(expect.arrayContaining([...OFFICIAL_PACKAGES.codec, ...OFFICIAL_PACKAGES.e2e]));
+    expect(status).toEqual({
+      present: false, missing: ['@opentelemetry/exporter-trace-otlp-grpc'],
+      reasons: { '@opentelemetry/exporter-trace-otlp-grpc': "Cannot find package 'x'" },
+    });
+    expect(missingFor('e2e', status)).toEqual(['@opentelemetry/exporter-trace-otlp-grpc']);
+    expect(missingFor('codec', status)).toEqual([]);
+  });
+});
+
+describe('Progress', () => {
+  /** A stream that records what is written. */
+  const recorder = (isTTY: boolean, columns?: number): { writes: string[]; isTTY: boolean; columns?: number;
+    write(text: string): boolean; } => ({
+    writes: [], isTTY, ...(columns === undefined ? {} : { columns }),
+    write(text: string) { this.writes.push(text); return true; },
+  });
+
+  it('writes plain lines when not on a terminal', () => {
+    const stream = recorder(false);
+    const progress = new Progress(stream);
+    progress.start('[1/2] codec');
+    progress.finish('done');
+    expect(stream.writes.join('')).toMatch(/^spanwire bench: \[1\/2\] codec running\nspanwire bench: \[1\/2\] codec done \(\d+\.\d s\)\n$/);
+    expect(stream.writes.join('')).not.toContain('\r');
+  });
+
+  it('redraws one line on a terminal, cut to its width, and clears it when done', () => {
+    const stream = recorder(true, 30);
+    const progress = new Progress(stream);
+    progress.start('[1/1] lifecycle');
+    const live = stream.writes[0]!;
+    expect(live.startsWith('\r\x1b[K')).toBe(true);
+    expect(live.length - '\r\x1b[K'.length).toBe(29);
+    progress.finish('interrupted');
+    expect(stream.writes.slice(-2)).toEqual(['\r\x1b[K', expect.stringMatching(/lifecycle interrupted/)]);
   });
 });
 
@@ -269,22 +323,38 @@ describe('the spanwire process', () => {
     expect(codec.summary.every((r) => r.median === null || Number.isFinite(r.median))).toBe(true);
   }, 70_000);
 
-  it('Ctrl-C during lifecycle stops the child, reports partial results and exits 130', async () => {
-    const child = spawn(process.execPath, [CLI, 'bench', '--scenario', 'lifecycle', '--json'], { cwd: ROOT });
+  it('Ctrl-C during lifecycle stops its process group, keeps finished results, marks partial, exits 130', async () => {
+    const child = spawn(process.execPath, [CLI, 'bench', '--scenario', 'codec,lifecycle', '--quick', '--json'],
+      { cwd: ROOT });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+    const lifecycleStarted = new Promise<void>((resolve) => {
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        stderr += chunk;
+        if (stderr.includes('[2/2] lifecycle running')) resolve();
+      });
+    });
     const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    await Promise.race([lifecycleStarted, exited]);
     await new Promise((resolve) => setTimeout(resolve, 2000));
+    // The CLI's own children (the lifecycle script), read before the signal: they must be gone afterwards.
+    const childrenFile = `/proc/${child.pid}/task/${child.pid}/children`;
+    const grandchildren = existsSync(childrenFile)
+      ? readFileSync(childrenFile, 'utf8').trim().split(/\s+/).filter((p) => p !== '').map(Number) : [];
+    if (existsSync(childrenFile)) expect(grandchildren).toHaveLength(1);
     child.kill('SIGINT');
     const code = await exited;
     expect(code, stderr).toBe(130);
     expect(stderr).toContain('lifecycle interrupted');
     const doc = JSON.parse(stdout) as BenchReport;
     expect(doc.partial).toBe(true);
-    expect(doc.scenarios).toEqual([expect.objectContaining({
-      name: 'lifecycle', ran: false, partial: true, results: null, error: 'interrupted before it finished',
-    })]);
-  }, 20_000);
+    expect(doc.scenarios.map((s) => [s.name, s.ran, s.partial])).toEqual([['codec', true, false],
+      ['lifecycle', false, true]]);
+    expect(doc.scenarios[0]!.summary.length).toBeGreaterThan(0);
+    expect(doc.scenarios[1]).toMatchObject({ results: null, error: 'interrupted before it finished' });
+    for (const pid of grandchildren) {
+      expect(() => process.kill(pid, 0), `child ${pid} still running`).toThrow();
+    }
+  }, 30_000);
 });

@@ -23,14 +23,19 @@ export interface OfficialSdkStatus {
   reasons: Record<string, string>;
 }
 
-/** Tries `import()` on every package the given scenarios need, once each. */
-export async function checkOfficialPackages(scenarios: readonly ScenarioName[]): Promise<OfficialSdkStatus> {
+/** Loads one package by name; `import()` by default, a fake in tests. */
+export type PackageLoader = (name: string) => Promise<unknown>;
+
+/** Tries `load` (by default `import()`) on every package the given scenarios need, once each. */
+export async function checkOfficialPackages(
+  scenarios: readonly ScenarioName[], load: PackageLoader = (name) => import(name),
+): Promise<OfficialSdkStatus> {
   const names = [...new Set(scenarios.flatMap((s) => OFFICIAL_PACKAGES[s]))];
   const missing: string[] = [];
   const reasons: Record<string, string> = {};
   for (const name of names) {
     try {
-      await import(name);
+      await load(name);
     } catch (error) {
       missing.push(name);
       reasons[name] = error instanceof Error ? error.message.split('\n')[0]! : String(error);

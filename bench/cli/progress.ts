@@ -5,6 +5,8 @@
 export interface ProgressStream {
   write(text: string): boolean;
   isTTY?: boolean;
+  /** Terminal width; the live line is cut to fit, since `\r` cannot go back over a wrapped line. */
+  columns?: number;
 }
 
 /** The live line is redrawn this often (the elapsed seconds change). */
@@ -65,6 +67,8 @@ export class Progress {
   private draw(): void {
     const seconds = ((performance.now() - this.startMs) / 1000).toFixed(1);
     const spin = SPINNER[this.ticks++ % SPINNER.length]!;
-    this.stream.write(`\r\x1b[K${spin} spanwire bench: ${this.label} running, ${seconds} s (Ctrl-C: stop and report)`);
+    const text = `${spin} spanwire bench: ${this.label} running, ${seconds} s (Ctrl-C: stop and report)`;
+    const width = this.stream.columns ?? 0;
+    this.stream.write(`\r\x1b[K${width > 1 ? text.slice(0, width - 1) : text}`);
   }
 }
