@@ -1,6 +1,6 @@
 // Loads the spanwire WASM codec on any runtime: embedded bytes (Node, Deno, Bun, browsers) or a precompiled
 // WebAssembly.Module (workerd, which forbids compiling bytes at run time). Owns the imported linear memory.
-// Never throws after load; never touches node:* or process.
+// Never throws after load; never touches Node-only modules or globals.
 import { CODEC_WASM_BASE64 } from './codec-wasm.generated.js';
 
 /** The codec's exports: all numbers in, numbers out (pointers and lengths are byte offsets in `memory`). */

@@ -12,7 +12,7 @@ export interface AsyncLocalStorageLike<T> {
   disable?(): void;
 }
 
-/** The `AsyncLocalStorage` class of a runtime (`import { AsyncLocalStorage } from 'node:async_hooks'`). */
+/** The `AsyncLocalStorage` class of a runtime (Node's async_hooks module has it; runtime adapters pass it in). */
 export type AsyncLocalStorageConstructor = new () => AsyncLocalStorageLike<Context>;
 
 /**
