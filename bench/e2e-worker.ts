@@ -5,11 +5,9 @@ import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
 import inspector from 'node:inspector';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { Span, SpanOptions, SpanStatus, Tracer } from '@opentelemetry/api';
-import {
-  CANONICAL_WORKLOAD, ORDER_ID_CARDINALITY, XorShift32, cacheKeyFor, urlPathFor,
-} from './canonical-workload.js';
+import type { Tracer } from '@opentelemetry/api';
+import { OrderPicker, recordCanonicalTraces } from './canonical-traces.js';
+import { CANONICAL_WORKLOAD } from './canonical-workload.js';
 import type { ProbeResult } from './e2e-sink-probe.js';
 
 /** The four sides: SDK x OTLP protocol, all with gzip. */
@@ -151,78 +149,6 @@ export interface E2eReport {
 
 // ---- The workload: the same code drives both SDKs, through @opentelemetry/api only (as in lifecycle-worker.ts).
 
-const ATTRIBUTES = CANONICAL_WORKLOAD.spanAttributes;
-const A_METHOD = ATTRIBUTES[0]!;
-const A_PATH_KEY = ATTRIBUTES[1]!.key;
-const A_ROUTE = ATTRIBUTES[2]!;
-const A_STATUS = ATTRIBUTES[3]!;
-const A_ADDRESS = ATTRIBUTES[4]!;
-const A_PORT = ATTRIBUTES[5]!;
-const A_AGENT = ATTRIBUTES[6]!;
-const A_CACHE_HIT = ATTRIBUTES[7]!;
-if (ATTRIBUTES.length !== 8 || A_PATH_KEY !== 'url.path' || CANONICAL_WORKLOAD.eventAttributeKey !== 'cache.key') {
-  throw new Error('canonical-workload.ts changed shape: update decorate() in e2e-worker.ts');
-}
-const SERVER_OPTIONS: SpanOptions = { kind: SpanKind.SERVER };
-const CLIENT_OPTIONS: SpanOptions = { kind: SpanKind.CLIENT };
-const STATUS_OK: SpanStatus = { code: SpanStatusCode.OK };
-
-/**
- * The application's per-request strings, built once and flattened (as an HTTP parser hands them out), so neither
- * SDK is charged for the workload's own string building; 1000 order ids as in CanonicalTraceSource.
- */
-class OrderPicker {
-  readonly urlPaths: string[] = [];
-  readonly cacheKeys: string[] = [];
-  private readonly prng: XorShift32;
-
-  constructor(seed: number) {
-    this.prng = new XorShift32(seed);
-    const flat = (str: string): string => JSON.parse(JSON.stringify(str)) as string;
-    for (let i = 0; i < ORDER_ID_CARDINALITY; i++) {
-      this.urlPaths.push(flat(urlPathFor(10000 + i)));
-      this.cacheKeys.push(flat(cacheKeyFor(10000 + i)));
-    }
-  }
-
-  next(): number {
-    return this.prng.nextBelow(ORDER_ID_CARDINALITY);
-  }
-}
-
-function decorate(span: Span, urlPath: string, cacheKey: string): void {
-  span.setAttribute(A_METHOD.key, A_METHOD.value);
-  span.setAttribute(A_PATH_KEY, urlPath);
-  span.setAttribute(A_ROUTE.key, A_ROUTE.value);
-  span.setAttribute(A_STATUS.key, A_STATUS.value);
-  span.setAttribute(A_ADDRESS.key, A_ADDRESS.value);
-  span.setAttribute(A_PORT.key, A_PORT.value);
-  span.setAttribute(A_AGENT.key, A_AGENT.value);
-  span.setAttribute(A_CACHE_HIT.key, A_CACHE_HIT.value);
-  span.addEvent(CANONICAL_WORKLOAD.eventName, { 'cache.key': cacheKey });
-  span.setStatus(STATUS_OK);
-}
-
-/** `traces` canonical traces: SERVER root, 3 CLIENT children with the root as explicit parent; SDK clocks. */
-function recordTraces(tracer: Tracer, orders: OrderPicker, traces: number): void {
-  const rootName = CANONICAL_WORKLOAD.rootSpanName;
-  const childName = CANONICAL_WORKLOAD.childSpanName;
-  const children = CANONICAL_WORKLOAD.childrenPerTrace;
-  for (let t = 0; t < traces; t++) {
-    const order = orders.next();
-    const urlPath = orders.urlPaths[order]!;
-    const cacheKey = orders.cacheKeys[order]!;
-    const root = tracer.startSpan(rootName, SERVER_OPTIONS);
-    decorate(root, urlPath, cacheKey);
-    const parent = trace.setSpan(context.active(), root);
-    for (let c = 0; c < children; c++) {
-      const child = tracer.startSpan(childName, CLIENT_OPTIONS, parent);
-      decorate(child, urlPath, cacheKey);
-      child.end();
-    }
-    root.end();
-  }
-}
 
 // ---- Measuring one round.
 
@@ -499,7 +425,7 @@ async function runRound(config: E2eWorkerConfig): Promise<E2eReport> {
     const chunkStartWaitNs = sched.waitNs;
     const gapMs = chunkStartMs - previousEndMs;
     const gapRunMs = Math.max(0, gapMs - (chunkStartWaitNs - previousEndWaitNs) / 1e6);
-    recordTraces(side.tracer, orders, chunkTraces);
+    recordCanonicalTraces(side.tracer, orders, chunkTraces);
     previousEndMs = performance.now();
     sched.read();
     previousEndWaitNs = sched.waitNs;
