@@ -1,5 +1,5 @@
 // Tests the `spanwire` command (bench/cli/): the argument parser and report formatters directly, then the compiled
-// entry as a process: --help, exit code 2 on bad usage, one well-formed --json document, and Ctrl-C mid-run.
+// entry as a process: --help, exit code 2 on bad usage, one well-formed --json document (bench and load), and Ctrl-C.
 // It never asserts on a time; the process tests compile the project with tsc first (about 10-20 s).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -7,7 +7,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkOfficialPackages, missingFor, OFFICIAL_PACKAGES } from '../bench/cli/official-packages.js';
-import { parseCommandLine, SCENARIOS, UsageError } from '../bench/cli/parse-args.js';
+import type { LoadReport } from '../bench/cli/load-command.js';
+import { loadExitCodeOf } from '../bench/cli/load-command.js';
+import {
+  DEFAULT_LOAD_DURATION_S, DEFAULT_LOAD_RATE, parseCommandLine, SCENARIOS, UsageError,
+} from '../bench/cli/parse-args.js';
 import { Progress } from '../bench/cli/progress.js';
 import type { BenchReport } from '../bench/cli/report-format.js';
 import {
@@ -68,7 +72,7 @@ describe('parseCommandLine', () => {
   it('rejects bad command lines with a UsageError naming the problem', () => {
     const cases: [string[], RegExp, 'bench' | null][] = [
       [[], /missing command/, null],
-      [['load'], /unknown command 'load'/, null],
+      [['frobnicate'], /unknown command 'frobnicate'/, null],
       [['--bogus'], /unknown option '--bogus'/, null],
       [['help', 'nope'], /no help topic 'nope'/, null],
       [['bench', '--bogus'], /unknown option '--bogus' for 'spanwire bench'/, 'bench'],
@@ -87,6 +91,62 @@ describe('parseCommandLine', () => {
       expect(error.message, argv.join(' ')).toMatch(message);
       expect(error.topic, argv.join(' ')).toBe(topic);
     }
+  });
+});
+
+describe('parseCommandLine: load', () => {
+  it('defaults to the default rate over OTLP/HTTP to the embedded sink for the default duration, text output', () => {
+    expect(parseCommandLine(['load'])).toEqual({
+      kind: 'load', rateSpansPerS: DEFAULT_LOAD_RATE, durationS: DEFAULT_LOAD_DURATION_S, protocol: 'http',
+      endpoint: null, format: 'text',
+    });
+  });
+
+  it('reads --rate, --max, --duration, --protocol, --endpoint and --json, with --flag=value too', () => {
+    expect(parseCommandLine(['load', '--rate', '2000', '--duration=2.5', '--protocol', 'grpc', '--json'])).toEqual({
+      kind: 'load', rateSpansPerS: 2000, durationS: 2.5, protocol: 'grpc', endpoint: null, format: 'json',
+    });
+    expect(parseCommandLine(['load', '--max', '--endpoint', 'http://127.0.0.1:4318/v1/traces'])).toMatchObject({
+      rateSpansPerS: null, endpoint: 'http://127.0.0.1:4318/v1/traces',
+    });
+    expect(parseCommandLine(['load', '--json', '--help'])).toEqual({ kind: 'help', topic: 'load' });
+    expect(parseCommandLine(['help', 'load'])).toEqual({ kind: 'help', topic: 'load' });
+  });
+
+  it('rejects bad load flags with a UsageError pointing at load', () => {
+    const cases: [string[], RegExp][] = [
+      [['load', '--bogus'], /unknown option '--bogus' for 'spanwire load'/],
+      [['load', 'fast'], /unexpected argument 'fast' for 'spanwire load'/],
+      [['load', '--rate'], /--rate needs a value/],
+      [['load', '--rate', '0'], /positive number, got '0'/],
+      [['load', '--rate=abc'], /positive number/],
+      [['load', '--duration', '-1'], /--duration needs a value/],
+      [['load', '--duration', '1e3'], /positive number/],
+      [['load', '--rate', '10', '--max'], /cannot be combined/],
+      [['load', '--max=yes'], /--max takes no value/],
+      [['load', '--protocol', 'udp'], /http or grpc, got 'udp'/],
+      [['load', '--endpoint', 'not a url'], /needs a URL/],
+      [['load', '--endpoint', 'ftp://127.0.0.1/'], /http: or https:/],
+    ];
+    for (const [argv, message] of cases) {
+      const error = usageErrorOf(argv);
+      expect(error.message, argv.join(' ')).toMatch(message);
+      expect(error.topic, argv.join(' ')).toBe('load');
+    }
+  });
+});
+
+describe('loadExitCodeOf', () => {
+  const clean = {
+    partial: false, droppedTotal: 0, unflushed: 0, sinkMatchesExported: true as boolean | null,
+  } as Omit<LoadReport, 'exitCode'>;
+  it('is 0 when nothing was lost, 1 for drops, leftovers or a sink mismatch, 130 when interrupted', () => {
+    expect(loadExitCodeOf(clean)).toBe(0);
+    expect(loadExitCodeOf({ ...clean, sinkMatchesExported: null })).toBe(0);
+    expect(loadExitCodeOf({ ...clean, droppedTotal: 1 })).toBe(1);
+    expect(loadExitCodeOf({ ...clean, unflushed: 4 })).toBe(1);
+    expect(loadExitCodeOf({ ...clean, sinkMatchesExported: false })).toBe(1);
+    expect(loadExitCodeOf({ ...clean, partial: true, droppedTotal: 1 })).toBe(130);
   });
 });
 
@@ -357,4 +417,51 @@ describe('the spanwire process', () => {
       expect(() => process.kill(pid, 0), `child ${pid} still running`).toThrow();
     }
   }, 30_000);
+
+  it('load --help documents the JSON fields; a bad load flag exits 2', () => {
+    const help = runCli(['load', '--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: spanwire load/);
+    expect(help.stdout).toContain('"sinkMatchesExported"');
+    const bad = runCli(['load', '--rate', 'fast']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("Run 'spanwire load --help'");
+  });
+
+  it('load --rate 2000 --duration 2 --json against the embedded sink: every exported span counted, none dropped', () => {
+    const run = runCli(['load', '--rate', '2000', '--duration', '2', '--json'], 20_000);
+    expect(run.status, run.stderr).toBe(0);
+    const doc = JSON.parse(run.stdout) as LoadReport;
+    expect(doc).toMatchObject({
+      command: 'load', protocol: 'http', embeddedSink: true, targetSpansPerS: 2000, durationS: 2, partial: false,
+      generated: 4000, droppedTotal: 0, exportErrors: 0, unflushed: 0, sinkBadRequests: 0,
+      sinkMatchesExported: true, exitCode: 0,
+    });
+    expect(doc.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1\/traces$/);
+    expect(doc.sinkSpans).toBe(doc.exported);
+    expect(doc.exported).toBe(doc.generated);
+    expect(doc.dropped).toEqual({});
+    expect(doc.seconds.length).toBeGreaterThanOrEqual(1);
+    expect(run.stderr).toMatch(/spanwire load: 1\.\d s +\d+ spans\/s/);
+  }, 25_000);
+
+  it('Ctrl-C during load stops, flushes, prints the partial summary and exits 130', async () => {
+    const child = spawn(process.execPath, [CLI, 'load', '--rate', '4000', '--duration', '20', '--json'], { cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
+    const firstSecond = new Promise<void>((resolve) => {
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        stderr += chunk;
+        if (stderr.includes('spans/s')) resolve();
+      });
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    await Promise.race([firstSecond, exited]);
+    child.kill('SIGINT');
+    expect(await exited, stderr).toBe(130);
+    const doc = JSON.parse(stdout) as LoadReport;
+    expect(doc).toMatchObject({ partial: true, exitCode: 130, sinkMatchesExported: true, droppedTotal: 0 });
+    expect(doc.generated).toBeLessThan(4000 * 20);
+  }, 15_000);
 });

@@ -6,13 +6,14 @@ export const MAIN_HELP = `Usage: spanwire <command> [options]
 
 Commands:
   bench        Run spanwire's benchmarks side by side with the official OpenTelemetry JS SDK
+  load         Generate canonical spans at a fixed rate for testing a collector or pipeline
   help [cmd]   Show help for a command
 
 Options:
   -h, --help     Show this help (or "spanwire <command> --help")
   -V, --version  Print the spanwire version
 
-Exit codes: 0 success, 1 a scenario failed, 2 bad command line, 130 interrupted (Ctrl-C).
+Exit codes: 0 success, 1 a scenario failed (load: spans lost), 2 bad command line, 130 interrupted (Ctrl-C).
 `;
 
 /** `spanwire bench --help`; documents the JSON fields, which are a stable interface. */
@@ -59,4 +60,54 @@ JSON document (--json), field names are stable:
   }
 "ratioVsOfficial" is the median of same-round ratios spanwire / reference (null when the row has none);
 "met" is true, false, or null when the row has no target.
+`;
+
+/** `spanwire load --help`; documents the JSON fields, which are a stable interface. */
+export const LOAD_HELP = `Usage: spanwire load [--rate N | --max] [--duration S] [--protocol http|grpc] [--endpoint URL] [--json]
+
+Records canonical traces (a SERVER span and 3 CLIENT children, 8 attributes and an event each) through
+@opentelemetry/api into spanwire's SpanwireTracerProvider and OtlpTraceExporter (gzip), for testing a collector
+or pipeline. Without --endpoint it starts the embedded loopback sink (a child process on 127.0.0.1) and checks at
+the end that the sink counted every span the exporter says it delivered. Build first: npm run build.
+
+Options:
+  --rate N          Spans per second, paced every 10 ms in whole traces of 4 spans (default 10000)
+  --max             As fast as the exporter keeps up: records while under half the queue (8192 spans) waits
+  --duration S      Seconds to produce (default 10); then flush for up to 10 s
+  --protocol P      http (OTLP/HTTP protobuf, default) or grpc (OTLP/gRPC)
+  --endpoint URL    Export there instead of the embedded sink: the full URL for http
+                    (http://host:4318/v1/traces), http://host:4317 for grpc
+  --json            Print one JSON document on stdout at the end instead of a summary
+  -h, --help        Show this help
+
+Progress goes to stderr, one line a second: achieved rate, exported, dropped by reason, export errors. Ctrl-C
+stops producing, flushes for up to 1 s and prints the summary so far (exit code 130).
+Exit codes: 0 nothing lost, 1 spans dropped, left unflushed, or the sink's count differs from exported,
+2 bad command line, 130 interrupted.
+
+JSON document (--json), field names are stable:
+  {
+    "command": "load",
+    "protocol": "http" | "grpc",
+    "endpoint": "<URL exported to>",
+    "embeddedSink": true,              false with --endpoint
+    "targetSpansPerS": 10000,          null with --max
+    "durationS": 10,                   requested
+    "partial": false,                  true when interrupted (Ctrl-C)
+    "elapsedS": 10.0,                  production time, without the flush
+    "flushS": 0.1,
+    "generated": 100000,               spans recorded
+    "achievedSpansPerS": 10000,        generated / elapsedS
+    "exported": 100000,                stats().exported: spans the receiver accepted
+    "dropped": { "<reason>": 0 },      stats().dropped, e.g. queue_full, export_failed
+    "droppedTotal": 0,
+    "exportErrors": 0,                 dropped spans whose reason is an export error
+    "unflushed": 0,                    still queued, in flight or live when the flush ended
+    "sinkSpans": 100000,               spans the embedded sink counted (null with --endpoint)
+    "sinkBadRequests": 0,              requests the sink refused (null with --endpoint)
+    "sinkMatchesExported": true,       sinkSpans == exported (null with --endpoint)
+    "seconds": [ { "elapsedS", "intervalSpansPerS", "generated", "exported", "dropped", "droppedTotal",
+                   "exportErrors" } ],  one progress sample a second, cumulative counts
+    "exitCode": 0
+  }
 `;

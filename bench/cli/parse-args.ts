@@ -22,10 +22,25 @@ export interface BenchCommand {
   format: OutputFormat;
 }
 
+/** Settings of `spanwire load`. */
+export interface LoadCommand {
+  kind: 'load';
+  /** Spans per second; null for --max (as fast as possible). */
+  rateSpansPerS: number | null;
+  durationS: number;
+  protocol: 'http' | 'grpc';
+  /** Where to export; null starts the embedded loopback sink. */
+  endpoint: string | null;
+  format: 'text' | 'json';
+}
+
+/** A subcommand with its own help text. */
+export type HelpTopic = 'bench' | 'load';
+
 /** A help request: `topic` is null for the command itself, else the subcommand. */
 export interface HelpCommand {
   kind: 'help';
-  topic: 'bench' | null;
+  topic: HelpTopic | null;
 }
 
 /** `spanwire --version`. */
@@ -34,21 +49,26 @@ export interface VersionCommand {
 }
 
 /** Everything the command line can ask for. */
-export type Command = BenchCommand | HelpCommand | VersionCommand;
+export type Command = BenchCommand | LoadCommand | HelpCommand | VersionCommand;
 
 /** A command line the grammar does not accept; the entry prints `message` and exits with code 2. */
 export class UsageError extends Error {
   /** The help topic to point the user at. */
-  readonly topic: 'bench' | null;
+  readonly topic: HelpTopic | null;
 
-  constructor(message: string, topic: 'bench' | null) {
+  constructor(message: string, topic: HelpTopic | null) {
     super(message);
     this.name = 'UsageError';
     this.topic = topic;
   }
 }
 
-const SUBCOMMANDS = ['bench', 'help'] as const;
+const SUBCOMMANDS = ['bench', 'load', 'help'] as const;
+
+/** `spanwire load` spans per second when neither --rate nor --max is given. */
+export const DEFAULT_LOAD_RATE = 10_000;
+/** `spanwire load` seconds when --duration is not given. */
+export const DEFAULT_LOAD_DURATION_S = 10;
 
 /** Splits `--flag=value` into flag and value; a plain `--flag` has value undefined. */
 function splitFlag(arg: string): [string, string | undefined] {
@@ -130,9 +150,93 @@ function parseBench(args: readonly string[]): Command {
   return { kind: 'bench', scenarios, quick, rounds, format: json ? 'json' : markdown ? 'markdown' : 'text' };
 }
 
+/** A positive finite number from `raw`, or a UsageError naming `flag`. */
+function positiveNumber(flag: string, raw: string): number {
+  const value = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw) || !Number.isFinite(value) || value <= 0) {
+    throw new UsageError(`${flag} needs a positive number, got '${raw}'`, 'load');
+  }
+  return value;
+}
+
+/** Parses the arguments after `load`. */
+function parseLoad(args: readonly string[]): Command {
+  let rate: number | null = null;
+  let max = false;
+  let durationS = DEFAULT_LOAD_DURATION_S;
+  let protocol: 'http' | 'grpc' = 'http';
+  let endpoint: string | null = null;
+  let json = false;
+  for (let i = 0; i < args.length; i++) {
+    const [flag, inline] = splitFlag(args[i]!);
+    const takeValue = (): string => {
+      if (inline !== undefined) return inline;
+      const next = args[i + 1];
+      if (next === undefined || next.startsWith('-')) throw new UsageError(`${flag} needs a value`, 'load');
+      i++;
+      return next;
+    };
+    const noValue = (): void => {
+      if (inline !== undefined) throw new UsageError(`${flag} takes no value`, 'load');
+    };
+    switch (flag) {
+      case '--help':
+      case '-h':
+        return { kind: 'help', topic: 'load' };
+      case '--rate':
+        rate = positiveNumber(flag, takeValue());
+        break;
+      case '--max':
+        noValue();
+        max = true;
+        break;
+      case '--duration':
+        durationS = positiveNumber(flag, takeValue());
+        break;
+      case '--protocol': {
+        const raw = takeValue();
+        if (raw !== 'http' && raw !== 'grpc') {
+          throw new UsageError(`--protocol must be http or grpc, got '${raw}'`, 'load');
+        }
+        protocol = raw;
+        break;
+      }
+      case '--endpoint': {
+        const raw = takeValue();
+        let url: URL;
+        try {
+          url = new URL(raw);
+        } catch {
+          throw new UsageError(`--endpoint needs a URL such as http://127.0.0.1:4318/v1/traces, got '${raw}'`, 'load');
+        }
+        if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+          throw new UsageError(`--endpoint must be an http: or https: URL, got '${raw}'`, 'load');
+        }
+        endpoint = raw;
+        break;
+      }
+      case '--json':
+        noValue();
+        json = true;
+        break;
+      default:
+        throw new UsageError(
+          flag.startsWith('-') ? `unknown option '${flag}' for 'spanwire load'`
+            : `unexpected argument '${flag}' for 'spanwire load'`,
+          'load',
+        );
+    }
+  }
+  if (max && rate !== null) throw new UsageError('--rate and --max cannot be combined', 'load');
+  return {
+    kind: 'load', rateSpansPerS: max ? null : rate ?? DEFAULT_LOAD_RATE, durationS, protocol, endpoint,
+    format: json ? 'json' : 'text',
+  };
+}
+
 /**
- * Parses `process.argv.slice(2)`. Accepts `bench [flags]`, `help [bench]`, `--help`/`-h` anywhere before or
- * inside a subcommand, and `--version`/`-V`. Throws UsageError for anything else, including an empty line.
+ * Parses `process.argv.slice(2)`. Accepts `bench [flags]`, `load [flags]`, `help [bench|load]`, `--help`/`-h`
+ * anywhere before or inside a subcommand, and `--version`/`-V`. Throws UsageError for anything else, including an empty line.
  */
 export function parseCommandLine(argv: readonly string[]): Command {
   const first = argv[0];
@@ -143,11 +247,12 @@ export function parseCommandLine(argv: readonly string[]): Command {
     return { kind: 'version' };
   }
   if (first === 'bench') return parseBench(argv.slice(1));
+  if (first === 'load') return parseLoad(argv.slice(1));
   if (first === 'help') {
     const topic = argv[1];
     if (topic === undefined) return { kind: 'help', topic: null };
-    if (topic === 'bench' && argv.length === 2) return { kind: 'help', topic: 'bench' };
-    throw new UsageError(`no help topic '${argv.slice(1).join(' ')}' (expected: bench)`, null);
+    if ((topic === 'bench' || topic === 'load') && argv.length === 2) return { kind: 'help', topic };
+    throw new UsageError(`no help topic '${argv.slice(1).join(' ')}' (expected: bench, load)`, null);
   }
   if (first.startsWith('-')) throw new UsageError(`unknown option '${first}'`, null);
   throw new UsageError(`unknown command '${first}' (expected one of: ${SUBCOMMANDS.join(', ')})`, null);

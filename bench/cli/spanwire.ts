@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// Entry of the `spanwire` command (package.json bin): parses the command line, runs `bench`, handles Ctrl-C and
-// maps outcomes to exit codes (0 ok, 1 a scenario failed, 2 bad usage, 130 interrupted). Only this file prints
-// the report or sets the exit code; it must never measure anything itself (the bench scripts do, as children).
+// Entry of the `spanwire` command (package.json bin): parses the command line, runs `bench` (or hands `load` to
+// load-command.ts), handles Ctrl-C and maps outcomes to exit codes (0 ok, 1 failed, 2 bad usage, 130 interrupted).
+// It must never measure anything itself (the bench scripts do, as children).
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BENCH_HELP, MAIN_HELP } from './help-text.js';
+import { BENCH_HELP, LOAD_HELP, MAIN_HELP } from './help-text.js';
 import { checkOfficialPackages, missingFor } from './official-packages.js';
 import type { BenchCommand } from './parse-args.js';
 import { parseCommandLine, UsageError } from './parse-args.js';
@@ -107,13 +107,16 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   switch (command.kind) {
     case 'help':
-      process.stdout.write(command.topic === 'bench' ? BENCH_HELP : MAIN_HELP);
+      process.stdout.write(command.topic === 'bench' ? BENCH_HELP : command.topic === 'load' ? LOAD_HELP : MAIN_HELP);
       return 0;
     case 'version':
       process.stdout.write(`${packageVersion()}\n`);
       return 0;
     case 'bench':
       return runBench(command);
+    case 'load':
+      // Loaded on demand: only `load` needs the SDK and the WASM codec in this process.
+      return (await import('./load-command.js')).runLoad(command);
   }
 }
 

@@ -1,0 +1,220 @@
+// The `spanwire load` loop: records canonical traces through @opentelemetry/api into a SpanwireTracerProvider with
+// OtlpTraceExporter, paced per 10 ms tick (or flat out), and samples provider.stats() once a second.
+// It must never print or choose an exit code (load-command.ts does), and never hold the event loop past one chunk.
+import type { Span, SpanOptions, SpanStatus, Tracer } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { OtlpTraceExporter } from '../../src/export/otlp-trace-exporter.js';
+import type { SpanStats } from '../../src/processing/span-accounting.js';
+import { createHttpTransport } from '../../src/runtime/node/create-http-transport.js';
+import { GrpcTransport } from '../../src/runtime/node/otlp-grpc-transport.js';
+import { SpanwireTracerProvider } from '../../src/sdk/tracer-provider.js';
+import { CANONICAL_WORKLOAD, cacheKeyFor, ORDER_ID_CARDINALITY, urlPathFor, XorShift32 } from '../canonical-workload.js';
+
+/** How the generator is driven. */
+export interface LoadOptions {
+  protocol: 'http' | 'grpc';
+  /** OTLP/HTTP: the full /v1/traces URL; gRPC: `http://host:port`. */
+  url: string;
+  /** Spans per second, or null for as fast as the process can record. */
+  rateSpansPerS: number | null;
+  durationMs: number;
+  /** forceFlush budget after a normal end; an interrupted run gets INTERRUPT_FLUSH_MS instead. */
+  flushTimeoutMs: number;
+  /** Called about once a second while producing. */
+  onSample?: (sample: LoadSample) => void;
+}
+
+/** One per-second progress sample, cumulative since the start unless named otherwise. */
+export interface LoadSample {
+  elapsedS: number;
+  /** Spans started in the last interval divided by its length. */
+  intervalSpansPerS: number;
+  generated: number;
+  exported: number;
+  dropped: Record<string, number>;
+  droppedTotal: number;
+  /** Spans the exporter reported as failed (the error.type keys of otel.sdk.exporter.span.exported). */
+  exportErrors: number;
+}
+
+/** The end of a run: what was produced, and the provider's final accounting after flush and shutdown. */
+export interface LoadResult {
+  /** True when stop() ended production before the duration. */
+  interrupted: boolean;
+  /** Production time, without the flush. */
+  elapsedMs: number;
+  flushMs: number;
+  generated: number;
+  stats: SpanStats;
+  exportErrors: number;
+  samples: LoadSample[];
+}
+
+/** Milliseconds between pacing ticks in --rate mode. */
+export const TICK_MS = 10;
+/** Flush budget after Ctrl-C: long enough for a few in-flight batches on loopback, short enough to feel immediate. */
+export const INTERRUPT_FLUSH_MS = 1000;
+/** Traces recorded between yields in --max mode: 256 spans, about 0.1-0.3 ms of recording, so I/O keeps up. */
+const MAX_CHUNK_TRACES = 64;
+/**
+ * Queue of 8192 spans (4x the SDK default) with arena slots to hold it, so a rate of a few hundred thousand
+ * spans/s on loopback survives a scheduling hiccup of ~20 ms without queue_full drops.
+ */
+const QUEUE_SPANS = 8192;
+const LIVE_SPAN_HEADROOM = 2048;
+const ATTRIBUTES_PER_SLOT = 12;
+const SEED = 0x5eed_10ad;
+
+const ATTRIBUTES = CANONICAL_WORKLOAD.spanAttributes;
+const SERVER_OPTIONS: SpanOptions = { kind: SpanKind.SERVER };
+const CLIENT_OPTIONS: SpanOptions = { kind: SpanKind.CLIENT };
+const STATUS_OK: SpanStatus = { code: SpanStatusCode.OK };
+const EXPORT_ERRORS = new Set(['rejected', 'not_retryable', 'retries_exhausted', 'export_timeout', 'export_failed',
+  'inflight_limit', 'too_large', 'encode_failed', 'no_exporter']);
+
+/** Spans dropped for an export error, from the provider's drop table. */
+function exportErrorsOf(dropped: Readonly<Record<string, number>>): number {
+  let total = 0;
+  for (const [reason, count] of Object.entries(dropped)) if (EXPORT_ERRORS.has(reason)) total += count;
+  return total;
+}
+
+/** A provider exporting to `url` over `protocol`, gzip on both (gRPC compresses inside grpc-js). */
+function createProvider(protocol: 'http' | 'grpc', url: string): SpanwireTracerProvider {
+  const exporter = protocol === 'grpc'
+    ? new OtlpTraceExporter({ transport: new GrpcTransport({ url, compression: 'gzip' }), compression: 'none' })
+    : new OtlpTraceExporter({ transport: createHttpTransport({ url }) });
+  const slots = QUEUE_SPANS + LIVE_SPAN_HEADROOM;
+  return new SpanwireTracerProvider({
+    resource: { ...CANONICAL_WORKLOAD.resourceAttributes },
+    sdkLanguage: 'nodejs',
+    exporter,
+    batch: { maxQueueSize: QUEUE_SPANS },
+    capacity: { spans: slots, attributes: slots * ATTRIBUTES_PER_SLOT, events: slots },
+  });
+}
+
+/** Sets the canonical attributes, event and status on one span. */
+function decorate(span: Span, urlPath: string, cacheKey: string): void {
+  for (let i = 0; i < ATTRIBUTES.length; i++) {
+    const attribute = ATTRIBUTES[i]!;
+    span.setAttribute(attribute.key, i === 1 ? urlPath : attribute.value);
+  }
+  span.addEvent(CANONICAL_WORKLOAD.eventName, { [CANONICAL_WORKLOAD.eventAttributeKey]: cacheKey });
+  span.setStatus(STATUS_OK);
+}
+
+/** Drives one provider for one run; `run()` once, `stop()` from a signal handler. */
+export class LoadGenerator {
+  private stopped = false;
+  private flushTimeoutMs: number;
+  private readonly provider: SpanwireTracerProvider;
+  private readonly tracer: Tracer;
+  private readonly prng = new XorShift32(SEED);
+  private readonly urlPaths: string[] = [];
+  private readonly cacheKeys: string[] = [];
+  private generated = 0;
+
+  constructor(private readonly options: LoadOptions) {
+    this.flushTimeoutMs = options.flushTimeoutMs;
+    this.provider = createProvider(options.protocol, options.url);
+    // Through the API as an application would: the global provider, then a named tracer.
+    trace.setGlobalTracerProvider(this.provider);
+    this.tracer = trace.getTracer(CANONICAL_WORKLOAD.scopeName, CANONICAL_WORKLOAD.scopeVersion);
+    for (let i = 0; i < ORDER_ID_CARDINALITY; i++) {
+      this.urlPaths.push(urlPathFor(10000 + i));
+      this.cacheKeys.push(cacheKeyFor(10000 + i));
+    }
+  }
+
+  /** Ends production at the next tick and shortens the flush to INTERRUPT_FLUSH_MS. */
+  stop(): void {
+    this.stopped = true;
+    this.flushTimeoutMs = Math.min(this.flushTimeoutMs, INTERRUPT_FLUSH_MS);
+  }
+
+  /** Produces for the duration (or until stop()), flushes, shuts the provider down and reports. */
+  async run(): Promise<LoadResult> {
+    const { rateSpansPerS, durationMs, onSample } = this.options;
+    const spansPerTrace = CANONICAL_WORKLOAD.spansPerTrace;
+    const samples: LoadSample[] = [];
+    const startMs = performance.now();
+    let nextSampleMs = startMs + 1000;
+    let lastSampleMs = startMs;
+    let lastSampleGenerated = 0;
+    let traces = 0;
+    for (;;) {
+      const nowMs = performance.now();
+      if (nowMs - startMs >= durationMs || this.stopped) break;
+      if (nowMs >= nextSampleMs) {
+        const stats = this.provider.stats();
+        const sample: LoadSample = {
+          elapsedS: (nowMs - startMs) / 1000,
+          intervalSpansPerS: (this.generated - lastSampleGenerated) / ((nowMs - lastSampleMs) / 1000),
+          generated: this.generated, exported: stats.exported, dropped: { ...stats.dropped },
+          droppedTotal: stats.droppedTotal, exportErrors: exportErrorsOf(stats.dropped),
+        };
+        samples.push(sample);
+        onSample?.(sample);
+        lastSampleMs = nowMs;
+        lastSampleGenerated = this.generated;
+        nextSampleMs += 1000;
+      }
+      if (rateSpansPerS === null) {
+        // Back-pressure: with half the queue waiting for the exporter, recording more only turns into queue_full.
+        const stats = this.provider.stats();
+        if (stats.queueSize + stats.inFlight > QUEUE_SPANS / 2) {
+          await new Promise((resolve) => setTimeout(resolve, 1));
+          continue;
+        }
+        this.record(MAX_CHUNK_TRACES);
+        await new Promise((resolve) => setImmediate(resolve));
+      } else {
+        // Whole traces due by now; a late tick catches up, so the average rate holds even when ticks slip.
+        const due = Math.floor((rateSpansPerS * (nowMs - startMs)) / 1000 / spansPerTrace);
+        if (due > traces) {
+          this.record(due - traces);
+          traces = due;
+        }
+        await new Promise((resolve) => setTimeout(resolve, TICK_MS));
+      }
+    }
+    if (rateSpansPerS !== null && !this.stopped) {
+      // The traces due at exactly the duration, so a full run produces rate x duration spans (to a whole trace).
+      const due = Math.floor((rateSpansPerS * durationMs) / 1000 / spansPerTrace);
+      if (due > traces) this.record(due - traces);
+    }
+    const elapsedMs = performance.now() - startMs;
+    const flushStartMs = performance.now();
+    await this.provider.forceFlush(this.flushTimeoutMs);
+    await this.provider.shutdown(this.flushTimeoutMs);
+    const flushMs = performance.now() - flushStartMs;
+    trace.disable();
+    const stats = this.provider.stats();
+    return {
+      interrupted: this.stopped, elapsedMs, flushMs, generated: this.generated,
+      stats: { ...stats, dropped: { ...stats.dropped } }, exportErrors: exportErrorsOf(stats.dropped), samples,
+    };
+  }
+
+  /** `count` canonical traces: a SERVER root and its CLIENT children, the root as explicit parent. */
+  private record(count: number): void {
+    const tracer = this.tracer;
+    const children = CANONICAL_WORKLOAD.childrenPerTrace;
+    for (let t = 0; t < count; t++) {
+      const order = this.prng.nextBelow(ORDER_ID_CARDINALITY);
+      const urlPath = this.urlPaths[order]!;
+      const cacheKey = this.cacheKeys[order]!;
+      const root = tracer.startSpan(CANONICAL_WORKLOAD.rootSpanName, SERVER_OPTIONS);
+      decorate(root, urlPath, cacheKey);
+      const parent = trace.setSpan(context.active(), root);
+      for (let c = 0; c < children; c++) {
+        const child = tracer.startSpan(CANONICAL_WORKLOAD.childSpanName, CLIENT_OPTIONS, parent);
+        decorate(child, urlPath, cacheKey);
+        child.end();
+      }
+      root.end();
+    }
+    this.generated += count * CANONICAL_WORKLOAD.spansPerTrace;
+  }
+}
