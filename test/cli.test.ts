@@ -2,7 +2,8 @@
 // entry as a process: --help, exit code 2 on bad usage, one well-formed --json document (bench and load), and Ctrl-C.
 // It never asserts on a time; the process tests compile the project with tsc first (about 10-20 s).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -37,7 +38,7 @@ function usageErrorOf(argv: string[]): UsageError {
 describe('parseCommandLine', () => {
   it('defaults bench to every scenario, text output, the scripts\' own rounds', () => {
     expect(parseCommandLine(['bench'])).toEqual({
-      kind: 'bench', scenarios: [...SCENARIOS], quick: false, rounds: null, format: 'text',
+      kind: 'bench', scenarios: [...SCENARIOS], quick: false, rounds: null, format: 'text', svgFile: null,
     });
   });
 
@@ -54,9 +55,15 @@ describe('parseCommandLine', () => {
 
   it('reads --quick, --rounds N, --json and --markdown', () => {
     expect(parseCommandLine(['bench', '--quick', '--rounds', '3', '--json'])).toEqual({
-      kind: 'bench', scenarios: [...SCENARIOS], quick: true, rounds: 3, format: 'json',
+      kind: 'bench', scenarios: [...SCENARIOS], quick: true, rounds: 3, format: 'json', svgFile: null,
     });
     expect(parseCommandLine(['bench', '--rounds=7', '--markdown'])).toMatchObject({ rounds: 7, format: 'markdown' });
+  });
+
+  it('reads --svg FILE and --svg=FILE alongside the text, --json or --markdown output', () => {
+    expect(parseCommandLine(['bench', '--svg', 'out.svg'])).toMatchObject({ svgFile: 'out.svg', format: 'text' });
+    expect(parseCommandLine(['bench', '--json', '--svg=a b.svg'])).toMatchObject({ svgFile: 'a b.svg', format: 'json' });
+    expect(parseCommandLine(['bench', '--svg', 'x.svg', '--markdown'])).toMatchObject({ format: 'markdown' });
   });
 
   it('answers help in every spelling', () => {
@@ -85,6 +92,9 @@ describe('parseCommandLine', () => {
       [['bench', '--rounds=abc'], /positive integer/, 'bench'],
       [['bench', '--quick=yes'], /--quick takes no value/, 'bench'],
       [['bench', '--json', '--markdown'], /cannot be combined/, 'bench'],
+      [['bench', '--svg'], /--svg needs a value/, 'bench'],
+      [['bench', '--svg', '--quick'], /--svg needs a value/, 'bench'],
+      [['bench', '--svg='], /--svg needs a file name/, 'bench'],
     ];
     for (const [argv, message, topic] of cases) {
       const error = usageErrorOf(argv);
@@ -381,6 +391,24 @@ describe('the spanwire process', () => {
       unit: 'ns/span', ratioName: 'encode time spanwire / official',
     });
     expect(codec.summary.every((r) => r.median === null || Number.isFinite(r.median))).toBe(true);
+  }, 70_000);
+
+  it('bench --scenario codec --quick --svg FILE writes a chart with the codec bar pairs', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spanwire-svg-'));
+    try {
+      const file = join(dir, 'bench.svg');
+      const run = runCli(['bench', '--scenario', 'codec', '--quick', '--svg', file], 60_000);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stderr).toContain(`chart written to ${file}`);
+      const svg = readFileSync(file, 'utf8');
+      expect(svg).toContain('<svg');
+      expect(svg).toContain('codec: encode spanwire vs encode official');
+      expect(svg).toContain('codec: gzip spanwire level 1 vs gzip node:zlib level 1');
+      expect(svg).toMatch(/ns\/span<\/text>/);
+      expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 70_000);
 
   it('Ctrl-C during lifecycle stops its process group, keeps finished results, marks partial, exits 130', async () => {

@@ -18,7 +18,7 @@ Exit codes: 0 success, 1 a scenario failed (load: spans lost), 2 bad command lin
 
 /** `spanwire bench --help`; documents the JSON fields, which are a stable interface. */
 export const BENCH_HELP = `Usage: spanwire bench [--scenario codec|lifecycle|e2e|all] [--quick] [--rounds N]
-                      [--json | --markdown]
+                      [--json | --markdown] [--svg FILE]
 
 Runs the benchmark scripts in dist/bench/ one after another, each in its own Node process with --json, and
 prints one summary at the end. Build first: npm run build.
@@ -34,6 +34,8 @@ Options:
   --rounds N           Rounds per scenario (default: each script's own, 9 codec/lifecycle, 5 e2e)
   --json               Print one JSON document on stdout instead of a table
   --markdown           Print a Markdown table instead of aligned text
+  --svg FILE           Also write a self-contained SVG chart to FILE: spanwire vs the reference per metric,
+                       ratios and targets (written after Ctrl-C too, marked partial)
   -h, --help           Show this help
 
 Progress goes to stderr: one live line on a terminal, plain lines otherwise. Ctrl-C stops the running

@@ -20,6 +20,8 @@ export interface BenchCommand {
   /** Passed to every child as `--rounds N` when set; null keeps each script's own default. */
   rounds: number | null;
   format: OutputFormat;
+  /** `--svg FILE`: also write the comparison chart there (after the run, partial results included); null: none. */
+  svgFile: string | null;
 }
 
 /** Settings of `spanwire load`. */
@@ -96,6 +98,7 @@ function parseBench(args: readonly string[]): Command {
   let rounds: number | null = null;
   let json = false;
   let markdown = false;
+  let svgFile: string | null = null;
   for (let i = 0; i < args.length; i++) {
     const [flag, inline] = splitFlag(args[i]!);
     const takeValue = (): string => {
@@ -137,6 +140,12 @@ function parseBench(args: readonly string[]): Command {
         noValue();
         markdown = true;
         break;
+      case '--svg': {
+        const raw = takeValue();
+        if (raw === '') throw new UsageError('--svg needs a file name', 'bench');
+        svgFile = raw;
+        break;
+      }
       default:
         throw new UsageError(
           flag.startsWith('-') ? `unknown option '${flag}' for 'spanwire bench'`
@@ -147,7 +156,9 @@ function parseBench(args: readonly string[]): Command {
   }
   if (json && markdown) throw new UsageError('--json and --markdown cannot be combined', 'bench');
   const scenarios = picked.size === 0 ? [...SCENARIOS] : SCENARIOS.filter((name) => picked.has(name));
-  return { kind: 'bench', scenarios, quick, rounds, format: json ? 'json' : markdown ? 'markdown' : 'text' };
+  return {
+    kind: 'bench', scenarios, quick, rounds, format: json ? 'json' : markdown ? 'markdown' : 'text', svgFile,
+  };
 }
 
 /** A positive finite number from `raw`, or a UsageError naming `flag`. */

@@ -2,7 +2,8 @@
 // Entry of the `spanwire` command (package.json bin): parses the command line, runs `bench` (or hands `load` to
 // load-command.ts), handles Ctrl-C and maps outcomes to exit codes (0 ok, 1 failed, 2 bad usage, 130 interrupted).
 // It must never measure anything itself (the bench scripts do, as children).
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BENCH_HELP, LOAD_HELP, MAIN_HELP } from './help-text.js';
@@ -16,6 +17,7 @@ import {
 } from './report-format.js';
 import type { ScenarioRun } from './run-scenario.js';
 import { startScenario } from './run-scenario.js';
+import { renderSvg } from './svg-chart.js';
 
 /** The `version` of the nearest package.json named spanwire above this file (dist/bench/cli -> the repo root). */
 function packageVersion(): string {
@@ -91,6 +93,17 @@ async function runBench(command: BenchCommand): Promise<number> {
   };
   const render = command.format === 'json' ? renderJson : command.format === 'markdown' ? renderMarkdown : renderText;
   process.stdout.write(render(report));
+  if (command.svgFile !== null) {
+    // Written after every run, interrupted ones too (the chart marks them partial); a write error fails the run.
+    try {
+      writeFileSync(command.svgFile, renderSvg(report, { date: new Date(), cpuCount: availableParallelism() }));
+      progress.note(`chart written to ${command.svgFile}`);
+    } catch (error) {
+      process.stderr.write(`spanwire: could not write --svg ${command.svgFile}: ` +
+        `${error instanceof Error ? error.message : String(error)}\n`);
+      return report.partial ? 130 : 1;
+    }
+  }
   return exitCodeOf(report);
 }
 
