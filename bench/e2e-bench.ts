@@ -1,7 +1,7 @@
 // End-to-end export benchmark: the canonical workload through @opentelemetry/api from one producer thread, over real
 // OTLP/HTTP and gRPC with gzip to a loopback sink process, spanwire vs the official exporters, interleaved rounds.
 // Reports delivered spans/s, drops, RSS and event-loop blocks as medians and same-round ratios; never fails on one.
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -10,7 +10,8 @@ import { benchArgsFrom, formatNumber, formatTable, spreadOf } from './bench-stat
 import { CANONICAL_WORKLOAD } from './canonical-workload.js';
 import type { ProbeResult } from './e2e-sink-probe.js';
 import type { E2eProbeReport, E2eReport, E2eSubject, E2eWorkerConfig } from './e2e-worker.js';
-import type { SinkCounts, SinkMessage, SinkRequest } from './otlp-sink.js';
+import type { SinkCounts } from './otlp-sink.js';
+import { LoopbackSink } from './otlp-sink-client.js';
 
 const SEED = 0x2545f491;
 const SUBJECTS: readonly E2eSubject[] = ['spanwire-http', 'official-http', 'spanwire-grpc', 'official-grpc'];
@@ -129,67 +130,7 @@ function parseArgs(argv: readonly string[]): E2eArgs {
   };
 }
 
-// ---- The sink process.
-
-/** The forked otlp-sink.js: ports, and counts on request. */
-class Sink {
-  private readonly child: ChildProcess;
-  private waiting: ((message: SinkMessage) => void) | undefined;
-  private failure: Error | undefined;
-  readonly ready: Promise<{ httpPort: number; grpcPort: number }>;
-
-  constructor() {
-    this.child = fork(new URL('./otlp-sink.js', import.meta.url), [],
-      { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-    this.ready = this.next(SINK_TIMEOUT_MS).then((message) => {
-      if (message.op !== 'ready') throw new Error(`sink: ${describe(message)}`);
-      return message;
-    });
-    this.child.on('message', (message: SinkMessage) => {
-      const waiting = this.waiting;
-      this.waiting = undefined;
-      waiting?.(message);
-    });
-    this.child.on('exit', (code) => {
-      this.failure ??= new Error(`sink process exited (${code})`);
-      const waiting = this.waiting;
-      this.waiting = undefined;
-      waiting?.({ op: 'error', message: this.failure.message });
-    });
-  }
-
-  async counts(): Promise<SinkCounts> {
-    const reply = this.next(SINK_TIMEOUT_MS);
-    this.child.send({ op: 'counts' } satisfies SinkRequest);
-    const message = await reply;
-    if (message.op !== 'counts') throw new Error(`sink: ${describe(message)}`);
-    return message.counts;
-  }
-
-  close(): void {
-    if (this.child.connected) this.child.disconnect(); // the sink exits on disconnect
-    this.child.kill();
-  }
-
-  private next(timeoutMs: number): Promise<SinkMessage> {
-    if (this.failure !== undefined) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiting = undefined;
-        reject(new Error(`sink did not answer within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.waiting = (message) => {
-        clearTimeout(timer);
-        resolve(message);
-      };
-    });
-  }
-}
-
-/** A sink message that is not the expected one, as text. */
-function describe(message: SinkMessage): string {
-  return message.op === 'error' ? message.message : `unexpected message '${message.op}'`;
-}
+// ---- The sink's counters.
 
 function countsDelta(after: SinkCounts, before: SinkCounts): SinkCounts {
   return {
@@ -287,7 +228,7 @@ interface RoundResult {
 }
 
 async function runSubjectRound(
-  sink: Sink, urls: { http: string; grpc: string }, args: E2eArgs, subject: E2eSubject, round: number,
+  sink: LoopbackSink, urls: { http: string; grpc: string }, args: E2eArgs, subject: E2eSubject, round: number,
   bareNodeRssBytes: number,
 ): Promise<RoundResult> {
   const mainRssBytes = process.memoryUsage().rss;
@@ -337,7 +278,7 @@ interface ProbeSummary {
   sinkSpans: number;
 }
 
-async function probe(sink: Sink, protocol: 'http' | 'grpc', url: string, args: E2eArgs): Promise<ProbeSummary> {
+async function probe(sink: LoopbackSink, protocol: 'http' | 'grpc', url: string, args: E2eArgs): Promise<ProbeSummary> {
   const before = await sink.counts();
   const startMs = performance.now();
   const reply = await runWorker<E2eProbeReport>({
@@ -607,7 +548,7 @@ function bareNodeRss(): number {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (args.cpuProfileDir !== '') mkdirSync(args.cpuProfileDir, { recursive: true });
-  const sink = new Sink();
+  const sink = new LoopbackSink(SINK_TIMEOUT_MS);
   try {
     const ports = await sink.ready;
     const urls = { http: `http://127.0.0.1:${ports.httpPort}/v1/traces`, grpc: `http://127.0.0.1:${ports.grpcPort}` };

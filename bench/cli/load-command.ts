@@ -3,8 +3,11 @@
 // It must never record spans itself (load-generator.ts does) nor start a receiver beyond 127.0.0.1.
 import type { LoadResult, LoadSample } from './load-generator.js';
 import { LoadGenerator } from './load-generator.js';
-import { LoopbackSink } from './loopback-sink.js';
+import { LoopbackSink } from '../otlp-sink-client.js';
 import type { LoadCommand } from './parse-args.js';
+
+/** How long the embedded sink may take to start or to answer a counts request. */
+const SINK_TIMEOUT_MS = 10_000;
 
 /** Flush budget at the end of a run that was not interrupted. */
 const FLUSH_TIMEOUT_MS = 10_000;
@@ -97,7 +100,7 @@ export function renderLoadText(report: LoadReport): string {
 
 /** Runs `spanwire load`; resolves to the exit code. Ctrl-C (or SIGTERM) stops it; a second one quits at once. */
 export async function runLoad(command: LoadCommand): Promise<number> {
-  const sink = command.endpoint === null ? new LoopbackSink() : null;
+  const sink = command.endpoint === null ? new LoopbackSink(SINK_TIMEOUT_MS) : null;
   let generator: LoadGenerator | null = null;
   let interrupted = false;
   const onSignal = (signal: NodeJS.Signals): void => {

@@ -1,10 +1,8 @@
-// The parent's handle on bench/otlp-sink.js for `spanwire load`: forks it (it listens on 127.0.0.1 only), waits for
-// its ports and asks for its span count over IPC. It must never leave the sink running after close().
+// The parent's handle on bench/otlp-sink.js, for the end-to-end bench and `spanwire load`: forks it (it listens on
+// 127.0.0.1 only), waits for its ports and asks for its counters over IPC. It must never leave the sink running
+// after close().
 import { fork, type ChildProcess } from 'node:child_process';
-import type { SinkCounts, SinkMessage, SinkRequest } from '../otlp-sink.js';
-
-/** How long the sink may take to start or to answer a counts request. */
-const SINK_TIMEOUT_MS = 10_000;
+import type { SinkCounts, SinkMessage, SinkRequest } from './otlp-sink.js';
 
 /** A forked loopback OTLP sink; one request to it at a time. */
 export class LoopbackSink {
@@ -14,8 +12,9 @@ export class LoopbackSink {
   private waiting: ((message: SinkMessage) => void) | undefined;
   private failure: Error | undefined;
 
-  constructor() {
-    this.child = fork(new URL('../otlp-sink.js', import.meta.url), [],
+  /** @param timeoutMs how long the sink may take to start or to answer a counts request */
+  constructor(private readonly timeoutMs: number) {
+    this.child = fork(new URL('./otlp-sink.js', import.meta.url), [],
       { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     this.child.on('message', (message: SinkMessage) => {
       const waiting = this.waiting;
@@ -54,8 +53,8 @@ export class LoopbackSink {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting = undefined;
-        reject(new Error(`sink did not answer within ${SINK_TIMEOUT_MS} ms`));
-      }, SINK_TIMEOUT_MS);
+        reject(new Error(`sink did not answer within ${this.timeoutMs} ms`));
+      }, this.timeoutMs);
       this.waiting = (message) => {
         clearTimeout(timer);
         resolve(message);
