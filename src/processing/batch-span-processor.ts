@@ -4,7 +4,7 @@
 // Allocates nothing per span; never throws into span.end().
 import type { SpanArena } from '../arena/span-arena.js';
 import type { SpanwireExporter } from '../export/span-exporter.js';
-import { ExportDispatcher, raceTimeout } from './export-dispatcher.js';
+import { ExportDispatcher, callExporter, raceTimeout } from './export-dispatcher.js';
 import type { SpanAccounting } from './span-accounting.js';
 import type { ArenaSpanProcessor } from './span-processor.js';
 import { inMacrotask, setUnrefTimeout } from './unref-timeout.js';
@@ -174,11 +174,4 @@ export class BatchSpanProcessor implements ArenaSpanProcessor {
 /** A number option, or its default when it is missing, NaN, infinite or negative. */
 export function optionOr(value: number | undefined, fallback: number): number {
   return typeof value === 'number' && value >= 0 && value < Infinity ? value : fallback;
-}
-
-/** Runs an exporter hook that may return a promise, a value, or throw: never rejects. */
-export async function callExporter(hook: () => unknown): Promise<void> {
-  try {
-    await hook();
-  } catch { /* an exporter's failure to flush or close is its own; the totals are already counted */ }
 }

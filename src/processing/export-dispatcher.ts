@@ -135,6 +135,13 @@ export async function raceTimeout(work: Promise<unknown>, timeoutMs: number): Pr
   clearTimeout(timer);
 }
 
+/** Runs an exporter hook that may return a promise, a value, or throw: never rejects. */
+export async function callExporter(hook: () => unknown): Promise<void> {
+  try {
+    await hook();
+  } catch { /* an exporter's failure to flush or close is its own; the totals are already counted */ }
+}
+
 function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   try {
     return value !== null && typeof value === 'object' && typeof (value as PromiseLike<T>).then === 'function';

@@ -2,9 +2,8 @@
 // SimpleSpanProcessor semantics). Costly per span by design; never throws into span.end().
 import type { SpanArena } from '../arena/span-arena.js';
 import type { SpanwireExporter } from '../export/span-exporter.js';
-import { ExportDispatcher, raceTimeout } from './export-dispatcher.js';
+import { ExportDispatcher, callExporter, raceTimeout } from './export-dispatcher.js';
 import type { SpanAccounting } from './span-accounting.js';
-import { callExporter } from './batch-span-processor.js';
 import type { ArenaSpanProcessor } from './span-processor.js';
 
 export class SimpleSpanProcessor implements ArenaSpanProcessor {
