@@ -3,11 +3,12 @@
 // (getTracer, forceFlush, shutdown). Never throws into user code after construction.
 import {
   type ContextManager, type TextMapPropagator, type Tracer, type TracerProvider,
-  context, propagation, trace,
+  context, diag, propagation, trace,
 } from '@opentelemetry/api';
 import { type ArenaLimits, SpanArena } from '../arena/span-arena.js';
-import { type CodecSource, loadCodec } from '../codec/codec-module.js';
+import { type CodecInstance, type CodecSource, loadCodec } from '../codec/codec-module.js';
 import type { ArenaCapacity } from '../codec/memory-layout.js';
+import { unavailableCodec } from '../codec/unavailable-codec.js';
 import type { ExportOutcome, SpanBatch, SpanwireExporter } from '../export/span-exporter.js';
 import { type BatchProcessorOptions, BatchSpanProcessor } from '../processing/batch-span-processor.js';
 import { SimpleSpanProcessor } from '../processing/simple-span-processor.js';
@@ -71,18 +72,51 @@ class NoExporter implements SpanwireExporter {
   async shutdown(): Promise<void> {}
 }
 
+/** Stands in for the exporter when the codec could not load: every batch is counted ('codec_unavailable'). */
+class CodecUnavailableExporter implements SpanwireExporter {
+  constructor(private readonly configured: SpanwireExporter | undefined) {}
+
+  export(batch: SpanBatch): ExportOutcome {
+    return { delivered: 0, dropped: batch.count, dropReason: 'codec_unavailable' };
+  }
+
+  async shutdown(): Promise<void> {
+    try {
+      await this.configured?.shutdown();
+    } catch { /* never rejects */ }
+  }
+}
+
+/** The codec, or the stand-in that encodes nothing plus the reason, when WebAssembly cannot run here. */
+function codecOrFallback(source: CodecSource | undefined): { codec: CodecInstance; error: string | undefined } {
+  try {
+    return { codec: loadCodec(source), error: undefined };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    diag.error(`spanwire: the WebAssembly codec could not load (${message}); spans are recorded but every ` +
+      "batch is dropped and counted as 'codec_unavailable'. In a browser, allow 'wasm-unsafe-eval' in the " +
+      'Content-Security-Policy script-src; on workerd, pass the imported spanwire/codec.wasm module as `codec`.');
+    return { codec: unavailableCodec(), error: message };
+  }
+}
+
 export class SpanwireTracerProvider implements TracerProvider {
   readonly arena: SpanArena;
+  /** Why the WebAssembly codec could not load (spans are then dropped as 'codec_unavailable'); else undefined. */
+  readonly codecError: string | undefined;
   private readonly core: TracerCore;
   private readonly tracers = new Map<string, Tracer>();
   private shutdownPromise: Promise<void> | undefined;
 
   /**
-   * Builds the arena, codec and pipeline. Throws only for configuration errors (e.g. no WebAssembly), with a
-   * message saying what to do; every later call is safe.
+   * Builds the arena, codec and pipeline. Never throws: when the codec cannot load (no WebAssembly, or a CSP
+   * that forbids compiling it), spans still record and propagate, every batch is counted as dropped
+   * ('codec_unavailable'), `codecError` says why and the diag logger says what to do, once.
    */
   constructor(options: SpanwireOptions = {}) {
-    this.arena = new SpanArena(loadCodec(options.codec), options.capacity, options.spanLimits);
+    const { codec, error } = codecOrFallback(options.codec);
+    this.codecError = error;
+    this.arena = new SpanArena(codec, options.capacity, options.spanLimits);
     const resource: Record<string, unknown> = {
       'service.name': options.serviceName ?? 'unknown_service',
       'telemetry.sdk.name': 'spanwire',
@@ -93,7 +127,9 @@ export class SpanwireTracerProvider implements TracerProvider {
     if (options.serviceName !== undefined) resource['service.name'] = options.serviceName;
     this.arena.setResource(resource, options.resourceSchemaUrl ?? '');
     const accounting = new SpanAccounting();
-    const exporter = options.exporter ?? new NoExporter();
+    const exporter = error !== undefined
+      ? new CodecUnavailableExporter(options.exporter)
+      : options.exporter ?? new NoExporter();
     const processor: ArenaSpanProcessor = options.processor === 'simple'
       ? new SimpleSpanProcessor(this.arena, exporter, accounting, options.batch?.exportTimeoutMs)
       : new BatchSpanProcessor(this.arena, exporter, accounting, options.batch);
