@@ -247,6 +247,9 @@ async function main(): Promise<void> {
   }
   // The parent going away closes the IPC channel: leave at once, whatever is in flight.
   process.on('disconnect', () => process.exit(0));
+  // Ctrl-C on a terminal signals the whole foreground group, this sink too: the parent still needs its count for
+  // the partial report, and ends it by disconnecting.
+  process.on('SIGINT', () => undefined);
   process.on('message', (request: SinkRequest) => {
     if (request.op === 'counts') {
       const cpu = process.cpuUsage();

@@ -344,6 +344,29 @@ function runCli(args: string[], timeoutMs = 30_000): { status: number | null; st
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** The compiled CLI started in the background: its output so far, and when it printed `readyText` or exited. */
+interface BackgroundCli {
+  child: ReturnType<typeof spawn>;
+  output: { stdout: string; stderr: string };
+  /** Resolves once stderr contains `readyText`, or the process exited. */
+  ready: Promise<void>;
+  exited: Promise<number | null>;
+}
+
+function startCli(args: string[], readyText: string): BackgroundCli {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT });
+  const output = { stdout: '', stderr: '' };
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => { output.stdout += chunk; });
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  const printed = new Promise<void>((resolve) => {
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      output.stderr += chunk;
+      if (output.stderr.includes(readyText)) resolve();
+    });
+  });
+  return { child, output, ready: Promise.race([printed, exited.then(() => undefined)]), exited };
+}
+
 describe('the spanwire process', () => {
   beforeAll(() => {
     // npm test builds only the WASM (pretest); compile the TypeScript so dist/ holds this CLI and the bench scripts.
@@ -412,19 +435,9 @@ describe('the spanwire process', () => {
   }, 70_000);
 
   it('Ctrl-C during lifecycle stops its process group, keeps finished results, marks partial, exits 130', async () => {
-    const child = spawn(process.execPath, [CLI, 'bench', '--scenario', 'codec,lifecycle', '--quick', '--json'],
-      { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
-    const lifecycleStarted = new Promise<void>((resolve) => {
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-        stderr += chunk;
-        if (stderr.includes('[2/2] lifecycle running')) resolve();
-      });
-    });
-    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-    await Promise.race([lifecycleStarted, exited]);
+    const { child, output, ready, exited } = startCli(['bench', '--scenario', 'codec,lifecycle', '--quick', '--json'],
+      '[2/2] lifecycle running');
+    await ready;
     await new Promise((resolve) => setTimeout(resolve, 2000));
     // The CLI's own children (the lifecycle script), read before the signal: they must be gone afterwards.
     const childrenFile = `/proc/${child.pid}/task/${child.pid}/children`;
@@ -433,9 +446,9 @@ describe('the spanwire process', () => {
     if (existsSync(childrenFile)) expect(grandchildren).toHaveLength(1);
     child.kill('SIGINT');
     const code = await exited;
-    expect(code, stderr).toBe(130);
-    expect(stderr).toContain('lifecycle interrupted');
-    const doc = JSON.parse(stdout) as BenchReport;
+    expect(code, output.stderr).toBe(130);
+    expect(output.stderr).toContain('lifecycle interrupted');
+    const doc = JSON.parse(output.stdout) as BenchReport;
     expect(doc.partial).toBe(true);
     expect(doc.scenarios.map((s) => [s.name, s.ran, s.partial])).toEqual([['codec', true, false],
       ['lifecycle', false, true]]);
@@ -474,22 +487,25 @@ describe('the spanwire process', () => {
   }, 25_000);
 
   it('Ctrl-C during load stops, flushes, prints the partial summary and exits 130', async () => {
-    const child = spawn(process.execPath, [CLI, 'load', '--rate', '4000', '--duration', '20', '--json'], { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
-    const firstSecond = new Promise<void>((resolve) => {
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-        stderr += chunk;
-        if (stderr.includes('spans/s')) resolve();
-      });
-    });
-    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-    await Promise.race([firstSecond, exited]);
+    const { child, output, ready, exited } = startCli(['load', '--rate', '4000', '--duration', '20', '--json'],
+      'spans/s');
+    await ready;
     child.kill('SIGINT');
-    expect(await exited, stderr).toBe(130);
-    const doc = JSON.parse(stdout) as LoadReport;
+    expect(await exited, output.stderr).toBe(130);
+    const doc = JSON.parse(output.stdout) as LoadReport;
     expect(doc).toMatchObject({ partial: true, exitCode: 130, sinkMatchesExported: true, droppedTotal: 0 });
     expect(doc.generated).toBeLessThan(4000 * 20);
+  }, 15_000);
+
+  it('SIGTERM from a shell (kill -TERM <pid>) during load behaves like Ctrl-C: flush, partial summary, exit 130', async () => {
+    const { child, output, ready, exited } = startCli(['load', '--rate', '4000', '--duration', '20'], 'spans/s');
+    await ready;
+    const kill = spawnSync('sh', ['-c', `kill -TERM ${child.pid}`], { encoding: 'utf8' });
+    expect(kill.status, kill.stderr).toBe(0);
+    expect(await exited, output.stderr).toBe(130);
+    expect(output.stderr).toContain('SIGTERM: stopping');
+    expect(output.stdout).toMatch(/^spanwire load \(PARTIAL: interrupted\)/);
+    expect(output.stdout).toMatch(/sink +\d+ spans counted, 0 bad requests: matches exported/);
+    expect(output.stdout).toMatch(/result +interrupted/);
   }, 15_000);
 });

@@ -13,7 +13,8 @@ Options:
   -h, --help     Show this help (or "spanwire <command> --help")
   -V, --version  Print the spanwire version
 
-Exit codes: 0 success, 1 a scenario failed (load: spans lost), 2 bad command line, 130 interrupted (Ctrl-C).
+Exit codes: 0 success, 1 a scenario failed (load: spans lost), 2 bad command line, 130 interrupted (Ctrl-C or
+SIGTERM: both stop cleanly and print what was measured; a second one quits at once).
 `;
 
 /** `spanwire bench --help`; documents the JSON fields, which are a stable interface. */
@@ -38,8 +39,8 @@ Options:
                        ratios and targets (written after Ctrl-C too, marked partial)
   -h, --help           Show this help
 
-Progress goes to stderr: one live line on a terminal, plain lines otherwise. Ctrl-C stops the running
-scenario and prints what finished so far, marked partial (exit code 130).
+Progress goes to stderr: one live line on a terminal, plain lines otherwise. Ctrl-C (or SIGTERM) stops the
+running scenario and prints what finished so far, marked partial (exit code 130).
 
 JSON document (--json), field names are stable:
   {
@@ -83,7 +84,7 @@ Options:
   -h, --help        Show this help
 
 Progress goes to stderr, one line a second: achieved rate, exported, dropped by reason, export errors. Ctrl-C
-stops producing, flushes for up to 1 s and prints the summary so far (exit code 130).
+or SIGTERM (kill <pid>) stops producing, flushes for up to 1 s and prints the summary so far (exit code 130).
 Exit codes: 0 nothing lost, 1 spans dropped, left unflushed, or the sink's count differs from exported,
 2 bad command line, 130 interrupted.
 

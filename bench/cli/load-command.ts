@@ -1,6 +1,7 @@
 // `spanwire load` from parsed flags to exit code: starts the embedded loopback sink unless --endpoint is given, runs
 // the LoadGenerator, handles Ctrl-C, compares the sink's count with stats().exported and reports.
 // It must never record spans itself (load-generator.ts does) nor start a receiver beyond 127.0.0.1.
+import type { Interrupt } from './interrupt.js';
 import type { LoadResult, LoadSample } from './load-generator.js';
 import { LoadGenerator } from './load-generator.js';
 import { LoopbackSink } from '../otlp-sink-client.js';
@@ -98,22 +99,18 @@ export function renderLoadText(report: LoadReport): string {
   return lines.join('\n') + '\n';
 }
 
-/** Runs `spanwire load`; resolves to the exit code. Ctrl-C (or SIGTERM) stops it; a second one quits at once. */
-export async function runLoad(command: LoadCommand): Promise<number> {
+/**
+ * Runs `spanwire load`; resolves to the exit code. Ctrl-C or SIGTERM (`interrupt`, also one that came while this
+ * module loaded) stops production, flushes for up to 1 s and reports; a second signal quits at once (the sink
+ * child exits when this process does: it watches its IPC channel).
+ */
+export async function runLoad(command: LoadCommand, interrupt: Interrupt): Promise<number> {
   const sink = command.endpoint === null ? new LoopbackSink(SINK_TIMEOUT_MS) : null;
   let generator: LoadGenerator | null = null;
-  let interrupted = false;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (interrupted) {
-      sink?.close();
-      process.exit(130);
-    }
-    interrupted = true;
+  interrupt.onStop((signal) => {
     process.stderr.write(`spanwire load: ${signal}: stopping, flushing for up to 1 s (Ctrl-C again: quit now)\n`);
     generator?.stop();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  });
   try {
     let endpoint: string;
     if (sink === null) endpoint = command.endpoint!;
@@ -127,7 +124,7 @@ export async function runLoad(command: LoadCommand): Promise<number> {
       durationMs: command.durationS * 1000, flushTimeoutMs: FLUSH_TIMEOUT_MS,
       onSample: (sample) => process.stderr.write(sampleLine(sample)),
     });
-    if (interrupted) generator.stop();
+    if (interrupt.interrupted) generator.stop();
     const result = await generator.run();
     const counts = sink === null ? null : await sink.counts();
     const report = loadReportOf(command, endpoint, result, counts);
@@ -135,7 +132,5 @@ export async function runLoad(command: LoadCommand): Promise<number> {
     return report.exitCode;
   } finally {
     sink?.close();
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
   }
 }

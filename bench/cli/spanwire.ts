@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // Entry of the `spanwire` command (package.json bin): parses the command line, runs `bench` (or hands `load` to
-// load-command.ts), handles Ctrl-C and maps outcomes to exit codes (0 ok, 1 failed, 2 bad usage, 130 interrupted).
+// load-command.ts), handles Ctrl-C and SIGTERM from the first line on (interrupt.ts) and maps outcomes to exit codes
+// (0 ok, 1 failed, 2 bad usage, 130 interrupted).
 // It must never measure anything itself (the bench scripts do, as children).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BENCH_HELP, LOAD_HELP, MAIN_HELP } from './help-text.js';
+import { Interrupt } from './interrupt.js';
 import { checkOfficialPackages, missingFor } from './official-packages.js';
 import type { BenchCommand } from './parse-args.js';
 import { parseCommandLine, UsageError } from './parse-args.js';
@@ -34,34 +36,28 @@ function packageVersion(): string {
   return 'unknown';
 }
 
-/** Runs the scenarios one after another; Ctrl-C (or SIGTERM) stops the running one and reports what finished. */
-async function runBench(command: BenchCommand): Promise<number> {
+/**
+ * Runs the scenarios one after another; Ctrl-C or SIGTERM stops the running one and reports what finished (a
+ * second signal quits at once; run-scenario's exit hook then kills the child group).
+ */
+async function runBench(command: BenchCommand, interrupt: Interrupt): Promise<number> {
   const progress = new Progress(process.stderr);
+  let current: ScenarioRun | null = null;
+  interrupt.onStop((signal) => {
+    progress.note(`${signal}: stopping the running scenario, then reporting what finished (Ctrl-C again: quit now)`);
+    current?.stop();
+  });
   const official = await checkOfficialPackages(command.scenarios);
   if (!official.present) {
     progress.note(`official OpenTelemetry SDK packages missing: ${official.missing.join(', ')} ` +
       '(devDependencies of spanwire: run npm install); scenarios that need them are skipped');
   }
 
-  let interrupted = false;
-  let current: ScenarioRun | null = null;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (interrupted) {
-      // A second Ctrl-C: give up at once; run-scenario's exit hook kills the child group.
-      process.exit(130);
-    }
-    interrupted = true;
-    progress.note(`${signal}: stopping the running scenario, then reporting what finished (Ctrl-C again: quit now)`);
-    current?.stop();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-
   const scenarios: ScenarioReport[] = [];
   try {
     for (let i = 0; i < command.scenarios.length; i++) {
       const name = command.scenarios[i]!;
-      if (interrupted) {
+      if (interrupt.interrupted) {
         scenarios.push(notRunReport(name, 'not started: interrupted', false));
         continue;
       }
@@ -79,14 +75,12 @@ async function runBench(command: BenchCommand): Promise<number> {
     }
   } finally {
     progress.stop();
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
   }
 
   const report: BenchReport = {
     spanwire: packageVersion(),
     node: process.version,
-    partial: interrupted,
+    partial: interrupt.interrupted,
     options: { quick: command.quick, rounds: command.rounds },
     officialSdk: { present: official.present, missing: official.missing },
     scenarios,
@@ -108,7 +102,7 @@ async function runBench(command: BenchCommand): Promise<number> {
 }
 
 /** Parses `argv` and runs what it asks for; resolves to the exit code. */
-async function main(argv: readonly string[]): Promise<number> {
+async function main(argv: readonly string[], interrupt: Interrupt): Promise<number> {
   let command;
   try {
     command = parseCommandLine(argv);
@@ -126,14 +120,18 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`${packageVersion()}\n`);
       return 0;
     case 'bench':
-      return runBench(command);
+      return runBench(command, interrupt);
     case 'load':
-      // Loaded on demand: only `load` needs the SDK and the WASM codec in this process.
-      return (await import('./load-command.js')).runLoad(command);
+      // Loaded on demand: only `load` needs the SDK and the WASM codec in this process (a signal meanwhile is
+      // held by `interrupt` and stops the run as soon as it starts).
+      return (await import('./load-command.js')).runLoad(command, interrupt);
   }
 }
 
-process.exitCode = await main(process.argv.slice(2)).catch((error: unknown) => {
+// Before anything else: a signal during the imports above the command's own handler must still get a report.
+const interrupt = new Interrupt(process);
+process.exitCode = await main(process.argv.slice(2), interrupt).catch((error: unknown) => {
   process.stderr.write(`spanwire: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
   return 1;
 });
+interrupt.finish(process.exitCode);
