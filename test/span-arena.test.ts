@@ -269,6 +269,24 @@ describe('OTel limits, reported as dropped counts on the wire', () => {
     expect(arena.counters.attributesOverLimit).toBe(3);
   });
 
+  it('replaces by key across more than 32 distinct keys (key ids that share a bit of the per-span key mask)', () => {
+    const fixture = newArena();
+    const { arena } = fixture;
+    const span = start(fixture);
+    const keys = Array.from({ length: 70 }, (_, i) => `mask.key.${i}`);
+    for (const key of keys) arena.setAttribute(span.slot, span.gen, key, 1);
+    for (const key of [...keys].reverse()) arena.setAttribute(span.slot, span.gen, key, key);
+    arena.endSpan(span.slot, span.gen, 1001);
+    const decoded = decodeOne(fixture, span);
+    expect(decoded.attributes).toEqual(keys.map((key) => ({ key, value: { stringValue: key } })));
+    expect(decoded.droppedAttributesCount).toBe(0);
+    // A recycled slot starts with an empty mask: the same keys are new again.
+    const next = start(fixture);
+    for (const key of keys.slice(0, 3)) arena.setAttribute(next.slot, next.gen, key, true);
+    arena.endSpan(next.slot, next.gen, 1002);
+    expect(decodeOne(fixture, next).attributes).toEqual(keys.slice(0, 3).map((key) => ({ key, value: { boolValue: true } })));
+  });
+
   it('drops events over eventCount and links over linkCount, counting each on the span', () => {
     const fixture = newArena({}, { eventCount: 2, linkCount: 1 });
     const { arena } = fixture;
