@@ -25,6 +25,11 @@ export interface FetchTransportOptions {
    */
   keepalive?: boolean;
   /**
+   * Body bytes of keepalive requests in flight at once (default 65536, the Fetch spec's per-page quota, which
+   * Chromium enforces across every keepalive request of the page: lower it when the page sends beacons of its own).
+   */
+  keepaliveBudgetBytes?: number;
+  /**
    * Send `User-Agent: spanwire/<version>` (default true). Chrome drops the header silently; Firefox and Safari
    * send it, so it joins the CORS preflight: set false when the collector's CORS policy does not allow it.
    */
@@ -47,10 +52,11 @@ export class FetchTransport implements Transport {
   private readonly headers: Headers | undefined;
   private readonly fetchFn: FetchFunction | undefined;
   private readonly keepalive: boolean;
+  private readonly keepaliveBudgetBytes: number;
   /** Why every send fails (an invalid URL or header), found once at construction; '' when the options are fine. */
   private readonly configError: string;
   private readonly inFlight = new Map<AbortController, Promise<SendResult>>();
-  /** Body bytes of this transport's in-flight keepalive requests, against KEEPALIVE_QUOTA_BYTES. */
+  /** Body bytes of this transport's in-flight keepalive requests, against keepaliveBudgetBytes. */
   private keepaliveBytes = 0;
   private closed = false;
 
@@ -58,6 +64,9 @@ export class FetchTransport implements Transport {
     this.url = options.url;
     this.fetchFn = options.fetch;
     this.keepalive = options.keepalive === true;
+    const budget = options.keepaliveBudgetBytes;
+    this.keepaliveBudgetBytes = typeof budget === 'number' && budget >= 0 && budget <= KEEPALIVE_QUOTA_BYTES
+      ? Math.floor(budget) : KEEPALIVE_QUOTA_BYTES;
     let configError = '';
     let headers: Headers | undefined;
     try {
@@ -73,12 +82,25 @@ export class FetchTransport implements Transport {
     this.configError = configError;
   }
 
-  /** Sends one request; the result says whether it is worth retrying. Never rejects. */
+  /**
+   * Sends one request; the result says whether it is worth retrying. Never rejects. fetch() is called before this
+   * returns (nothing is awaited first), so a send made in a pagehide handler starts while the page still exists.
+   */
   send(body: Uint8Array, options: SendOptions): Promise<SendResult> {
     if (this.closed) return Promise.resolve({ status: 'failure', error: 'transport is shut down' });
     if (this.configError !== '') return Promise.resolve({ status: 'failure', error: this.configError });
+    const fits = this.keepaliveBytes + body.length <= this.keepaliveBudgetBytes;
+    if (options.keepalive === true && !fits) {
+      return Promise.resolve({
+        status: 'failure', reason: 'keepalive_budget',
+        error: `a ${body.length}-byte keepalive body does not fit the ${this.keepaliveBudgetBytes}-byte budget ` +
+          `(${this.keepaliveBytes} bytes in flight)`,
+      });
+    }
+    const keepalive = (options.keepalive === true || this.keepalive) && fits;
     const controller = new AbortController();
-    const pending = this.attempt(controller, body, options).finally(() => this.inFlight.delete(controller));
+    const pending = this.attempt(controller, body, options.timeoutMs, options.gzip, keepalive)
+      .finally(() => this.inFlight.delete(controller));
     this.inFlight.set(controller, pending);
     return pending;
   }
@@ -91,10 +113,11 @@ export class FetchTransport implements Transport {
     await Promise.all(pending);
   }
 
-  private async attempt(controller: AbortController, body: Uint8Array, options: SendOptions): Promise<SendResult> {
-    const timeoutMs = Math.min(Math.max(0, options.timeoutMs || 0), MAX_TIMER_MS);
+  private async attempt(
+    controller: AbortController, body: Uint8Array, timeoutMsGiven: number, gzip: boolean, keepalive: boolean,
+  ): Promise<SendResult> {
+    const timeoutMs = Math.min(Math.max(0, timeoutMsGiven || 0), MAX_TIMER_MS);
     let timedOut = false;
-    const keepalive = this.keepalive && this.keepaliveBytes + body.length <= KEEPALIVE_QUOTA_BYTES;
     if (keepalive) this.keepaliveBytes += body.length;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -102,7 +125,7 @@ export class FetchTransport implements Transport {
     }, timeoutMs);
     try {
       const headers = new Headers(this.headers);
-      if (options.gzip) headers.set('Content-Encoding', 'gzip');
+      if (gzip) headers.set('Content-Encoding', 'gzip');
       const fetchFn = this.fetchFn ?? (globalThis.fetch as FetchFunction | undefined);
       if (fetchFn === undefined) return { status: 'failure', error: 'no fetch in this runtime' };
       let response: Response;

@@ -9,7 +9,7 @@ import { raceTimeout } from '../processing/export-dispatcher.js';
 import { inMacrotask } from '../processing/unref-timeout.js';
 import { suppressTracing } from '../sdk/tracer.js';
 import { decodePartialSuccess } from './otlp-response.js';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy, sendWithRetry } from './retrying-transport.js';
+import { DEFAULT_RETRY_POLICY, type RetriedSend, type RetryPolicy, sendWithRetry } from './retrying-transport.js';
 import type { ExportOutcome, SpanBatch, SpanwireExporter } from './span-exporter.js';
 import type { Transport } from './transport.js';
 
@@ -52,8 +52,12 @@ interface ChunkOutcome {
 
 /** Warn about rejected spans and failures at most this often (the counts are always in stats()). */
 const WARN_INTERVAL_MS = 10000;
-
-
+/**
+ * Protobuf bytes per keepalive request: half the 64 KiB keepalive quota, so that even a body gzip cannot shrink
+ * (it grows by 18 bytes of framing plus 5 per 64 KiB block) fits the quota alone; canonical spans compress ~12x,
+ * so such a request is ~3 KB on the wire and ~20 of them share the quota.
+ */
+const KEEPALIVE_REQUEST_TARGET_BYTES = 32 * 1024;
 
 export class OtlpTraceExporter implements SpanwireExporter {
   private readonly transport: Transport;
@@ -72,6 +76,8 @@ export class OtlpTraceExporter implements SpanwireExporter {
   private inFlightExports = 0;
   private pendingBytes = 0;
   private stopped = false;
+  /** Inside withKeepalive(): requests must outlive the page (keepalive, gzip inline, one attempt). */
+  private keepaliveMode = false;
   private readonly pending = new Set<Promise<ChunkOutcome>>();
   private lastWarnMs = -Infinity;
   /**
@@ -109,12 +115,14 @@ export class OtlpTraceExporter implements SpanwireExporter {
     const timeoutMs = typeof batch.timeoutMs === 'number' && batch.timeoutMs > 0
       ? Math.min(this.timeoutMs, batch.timeoutMs) : this.timeoutMs;
     const encoder = this.encoderFor(batch.arena);
+    const keepalive = this.keepaliveMode;
+    const targetBytes = keepalive ? Math.min(this.requestTargetBytes, KEEPALIVE_REQUEST_TARGET_BYTES) : this.requestTargetBytes;
     const droppedBy: Record<string, number> = {};
     const chunks: Promise<ChunkOutcome>[] = [];
     let start = 0;
     while (start < count) {
       // 64 spans until the first request shows how large spans are (a canonical span is ~450 bytes).
-      const want = this.bytesPerSpan > 0 ? Math.max(1, Math.floor(this.requestTargetBytes / this.bytesPerSpan)) : 64;
+      const want = this.bytesPerSpan > 0 ? Math.max(1, Math.floor(targetBytes / this.bytesPerSpan)) : 64;
       const spans = encoder.encodeFitting(batch.slots, start, Math.min(count - start, want));
       if (spans === 0) {
         if (encoder.lastResult === ENCODE_BAD_INPUT) {
@@ -130,9 +138,10 @@ export class OtlpTraceExporter implements SpanwireExporter {
       if (this.pendingBytes + body.byteLength > this.maxPendingBytes) {
         addTo(droppedBy, 'inflight_limit', spans);
       } else {
-        const deferGzip = this.gzip && body.byteLength > this.deferGzipAboveBytes;
+        // A page going away may not run another macrotask: keepalive bodies are compressed here, at once.
+        const deferGzip = this.gzip && !keepalive && body.byteLength > this.deferGzipAboveBytes;
         const payload = this.gzip && !deferGzip ? encoder.gzip(body, this.gzipLevel).slice() : body.slice();
-        chunks.push(this.track(this.send(payload, spans, deferGzip, timeoutMs)));
+        chunks.push(this.track(this.send(payload, spans, deferGzip, timeoutMs, keepalive)));
       }
       start += spans;
     }
@@ -149,6 +158,22 @@ export class OtlpTraceExporter implements SpanwireExporter {
       }
       return { delivered, dropped: count - delivered, droppedBy, bytesSent };
     });
+  }
+
+  /**
+   * Runs `work` (typically provider.forceFlush(), whose exports start synchronously) with every export it starts
+   * sent as fetch keepalive requests that can outlive the page: gzipped at once rather than in a later macrotask,
+   * at most ~32 KiB of protobuf per request, one attempt (a retry timer would not outlive the page), and bodies that
+   * do not fit the transport's keepalive budget dropped as 'keepalive_budget'. Returns what `work` returns.
+   */
+  withKeepalive<T>(work: () => T): T {
+    const outer = this.keepaliveMode;
+    this.keepaliveMode = true;
+    try {
+      return work();
+    } finally {
+      this.keepaliveMode = outer;
+    }
   }
 
   /** Waits for every request in flight (each bounded by its own timeout). */
@@ -177,7 +202,9 @@ export class OtlpTraceExporter implements SpanwireExporter {
     return chunk;
   }
 
-  private async send(payload: Uint8Array, spans: number, gzipLater: boolean, timeoutMs: number): Promise<ChunkOutcome> {
+  private async send(
+    payload: Uint8Array, spans: number, gzipLater: boolean, timeoutMs: number, keepalive: boolean,
+  ): Promise<ChunkOutcome> {
     this.inFlightRequests++;
     const reserved = payload.byteLength;
     this.pendingBytes += reserved;
@@ -185,8 +212,10 @@ export class OtlpTraceExporter implements SpanwireExporter {
       let body = payload;
       if (gzipLater) body = await this.gzipLater(payload);
       // The transport's own HTTP/gRPC calls must not be traced by instrumentations (they would feed themselves).
-      const sent = await context.with(suppressTracing(context.active()),
-        () => sendWithRetry(this.transport, body, this.gzip, timeoutMs, this.retry));
+      // Called without an await before it: a keepalive request's fetch() starts inside export().
+      const sent = await context.with(suppressTracing(context.active()), () => keepalive
+        ? this.sendKeepalive(body, timeoutMs)
+        : sendWithRetry(this.transport, body, this.gzip, timeoutMs, this.retry));
       const result = sent.result;
       if (result.status === 'success') {
         const partial = decodePartialSuccess(result.response);
@@ -197,7 +226,7 @@ export class OtlpTraceExporter implements SpanwireExporter {
         return { delivered: spans - rejected, dropped: rejected, reason: 'rejected', bytes: body.byteLength };
       }
       this.warn(`spanwire: OTLP export of ${spans} spans failed after ${sent.attempts} attempt(s): ${result.error}`);
-      const reason = result.status === 'failure' ? 'not_retryable'
+      const reason = result.status === 'failure' ? result.reason ?? 'not_retryable'
         : sent.timedOut ? 'export_timeout' : 'retries_exhausted';
       return { delivered: 0, dropped: spans, reason, bytes: 0 };
     } catch {
@@ -206,6 +235,12 @@ export class OtlpTraceExporter implements SpanwireExporter {
       this.inFlightRequests--;
       this.pendingBytes -= reserved;
     }
+  }
+
+  /** One keepalive attempt, shaped like sendWithRetry's answer. */
+  private async sendKeepalive(body: Uint8Array, timeoutMs: number): Promise<RetriedSend> {
+    const result = await this.transport.send(body, { timeoutMs, gzip: this.gzip, keepalive: true });
+    return { result, attempts: 1, timedOut: false };
   }
 
   /** gzip of a body copied out of the codec, in its own macrotask, after the compressions queued before it. */

@@ -21,6 +21,8 @@ export type SendResult =
     /** Everything else (HTTP 400, 401, 403, 404, 413, 500 ..., non-retryable gRPC codes): never retried. */
     status: 'failure';
     error: string;
+    /** Drop reason for the spans when the request was never sent (e.g. 'keepalive_budget'); default 'not_retryable'. */
+    reason?: string;
   };
 
 /** What a request carries besides its body. */
@@ -29,6 +31,11 @@ export interface SendOptions {
   timeoutMs: number;
   /** Whether `body` is already gzip-compressed (Content-Encoding: gzip / grpc-encoding: gzip). */
   gzip: boolean;
+  /**
+   * The request must outlive the page (fetch keepalive, sent while a page is hidden or unloading): a transport
+   * that cannot keep it alive within its budget fails it with reason 'keepalive_budget' instead of sending it.
+   */
+  keepalive?: boolean;
 }
 
 export interface Transport {

@@ -1,7 +1,7 @@
 // The arena-native batch span processor (OTel SDK BatchSpanProcessor semantics): ended span slots wait in a
 // typed-array ring, leave in batches of maxExportBatchSize as soon as one is full (in a macrotask, never inside
-// span.end()) or when the schedule delay fires. Bounded everywhere: a full queue drops and counts.
-// Allocates nothing per span; never throws into span.end().
+// span.end()) or when the schedule delay fires; in timer-free mode (workerd) only when full or flushed.
+// Bounded everywhere: a full queue drops and counts. Allocates nothing per span; never throws into span.end().
 import type { SpanArena } from '../arena/span-arena.js';
 import type { SpanwireExporter } from '../export/span-exporter.js';
 import { ExportDispatcher, callExporter, raceTimeout } from './export-dispatcher.js';
@@ -24,12 +24,23 @@ export interface BatchProcessorOptions {
    * flight drained only 66-78k spans/s in the end-to-end bench and the queue overflowed).
    */
   maxConcurrentExports: number;
+  /**
+   * Never arm a timer (workerd): a batch leaves when full (in a microtask after the span.end() that filled it) or
+   * on forceFlush(), so no timer outlives the request that set it; scheduledDelayMs is ignored. Default false.
+   */
+  timerFree: boolean;
 }
 
 export const DEFAULT_BATCH_OPTIONS: BatchProcessorOptions = {
   maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMs: 5000, exportTimeoutMs: 30000,
-  maxConcurrentExports: 4,
+  maxConcurrentExports: 4, timerFree: false,
 };
+
+/**
+ * Stands in for the schedule timer in timer-free mode: onEnd() arms a timer only while `timer` is undefined, so a
+ * permanent non-timer value keeps the hot path exactly as it is (no extra branch per span).
+ */
+const NO_TIMER = -1 as unknown as ReturnType<typeof setTimeout>;
 
 export class BatchSpanProcessor implements ArenaSpanProcessor {
   readonly options: BatchProcessorOptions;
@@ -68,8 +79,10 @@ export class BatchSpanProcessor implements ArenaSpanProcessor {
       scheduledDelayMs: optionOr(options.scheduledDelayMs, d.scheduledDelayMs),
       exportTimeoutMs: optionOr(options.exportTimeoutMs, d.exportTimeoutMs),
       maxConcurrentExports: Math.max(1, Math.floor(optionOr(options.maxConcurrentExports, d.maxConcurrentExports))),
+      timerFree: options.timerFree === true,
     };
     const merged = this.options;
+    if (merged.timerFree) this.timer = NO_TIMER;
     this.queue = new Uint32Array(merged.maxQueueSize);
     this.dispatcher = new ExportDispatcher(arena, exporter, accounting, merged.exportTimeoutMs,
       () => this.drain(false));
@@ -119,7 +132,7 @@ export class BatchSpanProcessor implements ArenaSpanProcessor {
     const deadline = Date.now() + timeoutMs;
     await this.forceFlush(timeoutMs);
     this.isShutdown = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.timer !== undefined && this.timer !== NO_TIMER) clearTimeout(this.timer);
     this.timer = undefined;
     // Whatever could not leave in time is dropped now, so the totals still add up.
     const left = this.size;
@@ -150,12 +163,16 @@ export class BatchSpanProcessor implements ArenaSpanProcessor {
     }
   }
 
-  /** Runs drain() in the next macrotask (once, however often it is asked for). */
+  /**
+   * Runs drain() in the next macrotask (once, however often it is asked for); in timer-free mode in a microtask,
+   * because workerd's setTimeout(0) is a timer that a request ending at once would leave behind.
+   */
   private scheduleDrain(all: boolean): void {
     if (all) this.drainAll = true;
     if (this.eagerScheduled) return;
     this.eagerScheduled = true;
-    inMacrotask(this.onEager);
+    if (this.options.timerFree) queueMicrotask(this.onEager);
+    else inMacrotask(this.onEager);
   }
 
   private exportNext(): void {
