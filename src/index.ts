@@ -34,5 +34,8 @@ export { OtlpTraceExporter, type OtlpExporterOptions } from './export/otlp-trace
 export type { Transport, SendResult, SendOptions } from './export/transport.js';
 export { sendWithRetry, DEFAULT_RETRY_POLICY, type RetryPolicy } from './export/retrying-transport.js';
 export { suppressTracing } from './sdk/tracer.js';
+export {
+  type OfficialSpanProcessor, type ReadableSpan, type ReadableResource, toReadableSpan,
+} from './sdk/official-span-processors.js';
 export { FetchTransport, type FetchTransportOptions } from './export/otlp-http-fetch-transport.js';
 export { type SelfObservability, toSelfObservability } from './processing/span-accounting.js';

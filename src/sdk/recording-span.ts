@@ -137,6 +137,8 @@ export class RecordingSpan implements Span {
     try {
       const core = this.core;
       const arena = core.arena;
+      const official = core.officialProcessors;
+      if (official !== undefined && arena.isLive(this.slot, this.gen)) official.onEnding(this);
       let ended: boolean;
       if (endTime === undefined) ended = arena.endSpan(this.slot, this.gen, nowMs());
       else if (timeInputToEpoch(endTime, EXACT_TIME)) {
@@ -146,6 +148,7 @@ export class RecordingSpan implements Span {
       }
       if (!ended) return;
       core.accounting.ended++;
+      if (official !== undefined) official.onEnd(arena, this.slot);
       if ((this.traceFlags & 1) !== 0) {
         core.processor.onEnd(this.slot);
       } else {

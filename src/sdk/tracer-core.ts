@@ -4,6 +4,7 @@ import type { SpanArena } from '../arena/span-arena.js';
 import type { SpanAccounting } from '../processing/span-accounting.js';
 import type { ArenaSpanProcessor } from '../processing/span-processor.js';
 import type { Sampler } from '../sampling/sampler.js';
+import type { OfficialProcessorSet } from './official-span-processors.js';
 
 export interface TracerCore {
   readonly arena: SpanArena;
@@ -12,6 +13,8 @@ export interface TracerCore {
   readonly sampler: Sampler;
   /** 16 scratch bytes: the trace id a sampler decides on, before the span exists. */
   readonly scratchTraceId: Uint8Array;
+  /** Official-style SpanProcessors (slow path), or undefined: one check per start and end. */
+  readonly officialProcessors: OfficialProcessorSet | undefined;
   /** Set by shutdown(): new spans are non-recording and counted. */
   isShutdown: boolean;
 }

@@ -19,6 +19,7 @@ import type { ArenaSpanProcessor } from '../processing/span-processor.js';
 import { AlwaysOnSampler, ParentBasedSampler } from '../sampling/builtin-samplers.js';
 import type { Sampler } from '../sampling/sampler.js';
 import { VERSION } from '../version.js';
+import { type OfficialSpanProcessor, OfficialProcessorSet } from './official-span-processors.js';
 import { SpanwireTracer } from './tracer.js';
 import type { TracerCore } from './tracer-core.js';
 
@@ -37,11 +38,20 @@ export interface SpanwireOptions {
   spanLimits?: Partial<ArenaLimits>;
   /** Arena capacities, fixed for the provider's life. */
   capacity?: Partial<ArenaCapacity>;
-  /** Where batches go. Without one, ended spans are counted as dropped ('no_exporter'). */
+  /**
+   * Where batches go. Without one, ended spans are counted as dropped ('no_exporter'), or as exported when
+   * spanProcessors (below) consume them.
+   */
   exporter?: SpanwireExporter;
   /** 'batch' (default) or 'simple' (export each span as it ends: debugging only). */
   processor?: 'batch' | 'simple';
   batch?: Partial<BatchProcessorOptions>;
+  /**
+   * Official-style SpanProcessors (e.g. sdk-trace-base's SimpleSpanProcessor around any official exporter), run
+   * beside the arena pipeline: onStart/onEnding get the span, onEnd a ReadableSpan read from the arena (slow path:
+   * a few µs and objects per span). forceFlush and shutdown reach them too.
+   */
+  spanProcessors?: readonly OfficialSpanProcessor[];
   /** The codec: a precompiled WebAssembly.Module on workerd, or bytes; default the embedded build. */
   codec?: CodecSource;
 }
@@ -67,6 +77,18 @@ function safeString(value: unknown): string {
 class NoExporter implements SpanwireExporter {
   export(batch: SpanBatch): ExportOutcome {
     return { delivered: 0, dropped: batch.count, dropReason: 'no_exporter' };
+  }
+
+  async shutdown(): Promise<void> {}
+}
+
+/**
+ * The arena's exporter when only official SpanProcessors consume spans: their onEnd already had each span, so
+ * the batch counts as exported (handed over) instead of dropped.
+ */
+class HandedToOfficialProcessors implements SpanwireExporter {
+  export(batch: SpanBatch): ExportOutcome {
+    return { delivered: batch.count, dropped: 0 };
   }
 
   async shutdown(): Promise<void> {}
@@ -129,7 +151,7 @@ export class SpanwireTracerProvider implements TracerProvider {
     const accounting = new SpanAccounting();
     const exporter = error !== undefined
       ? new CodecUnavailableExporter(options.exporter)
-      : options.exporter ?? new NoExporter();
+      : options.exporter ?? (options.spanProcessors?.length ? new HandedToOfficialProcessors() : new NoExporter());
     const processor: ArenaSpanProcessor = options.processor === 'simple'
       ? new SimpleSpanProcessor(this.arena, exporter, accounting, options.batch?.exportTimeoutMs)
       : new BatchSpanProcessor(this.arena, exporter, accounting, options.batch);
@@ -137,6 +159,8 @@ export class SpanwireTracerProvider implements TracerProvider {
       arena: this.arena, processor, accounting,
       sampler: options.sampler ?? new ParentBasedSampler({ root: new AlwaysOnSampler() }),
       scratchTraceId: this.arena.scratchTraceId, isShutdown: false,
+      officialProcessors: options.spanProcessors !== undefined && options.spanProcessors.length > 0
+        ? new OfficialProcessorSet(options.spanProcessors) : undefined,
     };
   }
 
@@ -171,7 +195,7 @@ export class SpanwireTracerProvider implements TracerProvider {
   /** Exports everything ended so far and waits for it (at most timeoutMs). Never rejects. */
   async forceFlush(timeoutMs?: number): Promise<void> {
     try {
-      await this.core.processor.forceFlush(timeoutMs);
+      await Promise.all([this.core.processor.forceFlush(timeoutMs), this.core.officialProcessors?.forceFlush()]);
     } catch { /* never rejects */ }
   }
 
@@ -179,7 +203,7 @@ export class SpanwireTracerProvider implements TracerProvider {
   shutdown(timeoutMs?: number): Promise<void> {
     this.shutdownPromise ??= (async () => {
       try {
-        await this.core.processor.shutdown(timeoutMs);
+        await Promise.all([this.core.processor.shutdown(timeoutMs), this.core.officialProcessors?.shutdown()]);
       } catch { /* never rejects */ }
       this.core.isShutdown = true;
     })();

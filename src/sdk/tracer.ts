@@ -176,6 +176,7 @@ export class SpanwireTracer implements Tracer {
     const samplerAttributes = result?.attributes;
     if (samplerAttributes !== undefined) span.setAttributes(samplerAttributes);
     if (links !== undefined) span.addLinks(links);
+    if (core.officialProcessors !== undefined) core.officialProcessors.onStart(span, ctx);
     return span;
   }
 }
