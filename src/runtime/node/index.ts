@@ -7,3 +7,4 @@ export { defaultServiceName, detectNodeResource } from './resource-detectors.js'
 export { GrpcTransport, type GrpcTransportOptions } from './otlp-grpc-transport.js';
 export { createOtlpExporterFromEnv, type OtlpExporterOverrides } from './otlp-exporter-from-env.js';
 export { createHttpTransport, type CreateHttpTransportOptions } from './create-http-transport.js';
+export { ThreadpoolGzipTransport, type ThreadpoolGzipOptions } from './threadpool-gzip-transport.js';
