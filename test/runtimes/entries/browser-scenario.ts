@@ -1,7 +1,7 @@
 // Owns the browser side of the matrix (page and Web Worker): a web-entry provider posting same-origin to
 // /v1/traces, the scenario run through the global @opentelemetry/api, and an explicit flush. Browser-only globals.
 import { trace } from '@opentelemetry/api';
-import { createWebTracerProvider } from './edge-entry-shim.js';
+import { createWebTracerProvider } from 'spanwire/web';
 import { SCENARIO_SERVICE_NAME, type ScenarioRecording, runTraceScenario, scenarioResource } from '../scenario/trace-scenario.js';
 
 /** The provider every browser entry uses: 60 s batch delay, so only an explicit flush or pagehide delivers. */

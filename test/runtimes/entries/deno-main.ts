@@ -1,7 +1,7 @@
 // Deno entry of the runtime matrix: Deno.serve with the scenario handler wrapped in withRequestFlush (the flush is
 // awaited before the response), exporting to the receiver URL given as the first argument. Prints the port.
 import { trace } from '@opentelemetry/api';
-import { createWebTracerProvider, withRequestFlush } from './edge-entry-shim.js';
+import { createWebTracerProvider, withRequestFlush } from 'spanwire/web';
 import { scenarioHandler } from './scenario-handler.js';
 import { SCENARIO_SERVICE_NAME, scenarioResource } from '../scenario/trace-scenario.js';
 

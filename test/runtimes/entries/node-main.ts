@@ -1,7 +1,7 @@
 // Node entry of the runtime matrix (Node 20 and 24): the web entry over Node's fetch, the scenario handler wrapped
 // in withRequestFlush and called in-process (Node has no fetch-style server), the recording printed as JSON.
 import { trace } from '@opentelemetry/api';
-import { createWebTracerProvider, withRequestFlush } from './edge-entry-shim.js';
+import { createWebTracerProvider, withRequestFlush } from 'spanwire/web';
 import { scenarioHandler } from './scenario-handler.js';
 import { SCENARIO_SERVICE_NAME, scenarioResource } from '../scenario/trace-scenario.js';
 

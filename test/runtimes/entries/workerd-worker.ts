@@ -4,7 +4,7 @@
 // GET /stats answers the provider's span accounting (for the test's no-loss check).
 import { trace } from '@opentelemetry/api';
 import codec from 'spanwire/codec.wasm';
-import { createWorkerdTracerProvider, withRequestFlush } from './edge-entry-shim.js';
+import { createWorkerdTracerProvider, withRequestFlush } from 'spanwire/workerd';
 import { scenarioHandler } from './scenario-handler.js';
 import { SCENARIO_SERVICE_NAME, scenarioResource } from '../scenario/trace-scenario.js';
 
@@ -17,10 +17,9 @@ let handle: ((request: Request, env: Env, ctx: ExecutionContext) => Promise<Resp
 export default {
   fetch(request: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response> {
     if (provider === undefined) {
-      // A minute-long batch delay: only the waitUntil flush can deliver within the test.
+      // Timer-free provider: only the waitUntil flush can deliver the request's spans.
       provider = createWorkerdTracerProvider({
         codec, url: env.OTLP_URL, serviceName: SCENARIO_SERVICE_NAME, resource: scenarioResource('workerd'),
-        batch: { scheduledDelayMs: 60_000 },
       });
       trace.setGlobalTracerProvider(provider);
       handle = withRequestFlush(provider, scenarioHandler('workerd', env.WORKERD_VERSION));
