@@ -1,0 +1,533 @@
+// Encodes ended arena spans as OTLP/JSON ExportTraceServiceRequest text (opentelemetry-proto collector/trace/v1
+// through the proto3 JSON mapping, as the OTLP spec's "JSON Protobuf Encoding" restricts it: hex ids, enums as
+// integers, 64-bit integers as decimal strings, lowerCamelCase keys), straight from the arena columns into one
+// reused UTF-8 buffer, one request at a time under a byte bound. Never mutates the arena, never emits a partial
+// message, never throws on corrupt lists (it reports them).
+import type { SpanArena } from '../arena/span-arena.js';
+import { KIND_ARRAY, KIND_BOOL, KIND_DOUBLE, KIND_INT, KIND_STRING } from '../arena/attribute-kind.js';
+import { BatchEncoder } from '../codec/batch-encoder.js';
+import { constantFieldJson, jsonDouble, resourceFromRequest } from './otlp-json-constants.js';
+
+/** next() result: a list or record id out of range (the arena is corrupt); the rest of the batch cannot be read. */
+export const JSON_ENCODE_BAD_INPUT = -2;
+
+const textEncoder = new TextEncoder();
+const ascii = (text: string): Uint8Array => textEncoder.encode(text);
+
+// Constant pieces, in the order a Span is written (proto field order; proto3 defaults omitted as the protobuf
+// encoder omits them, so both encodings carry the same fields).
+const SPAN_TRACE_ID = ascii('{"traceId":"');
+const SPAN_SPAN_ID = ascii('","spanId":"');
+const SPAN_TRACE_STATE = ascii(',"traceState":');
+const SPAN_PARENT_SPAN_ID = ascii(',"parentSpanId":"');
+const SPAN_NAME = ascii(',"name":');
+const SPAN_KIND = ascii(',"kind":');
+const SPAN_START = ascii(',"startTimeUnixNano":"');
+const SPAN_END = ascii('","endTimeUnixNano":"');
+const ATTRIBUTES = ascii(',"attributes":[');
+const DROPPED_ATTRIBUTES = ascii(',"droppedAttributesCount":');
+const SPAN_EVENTS = ascii(',"events":[');
+const SPAN_DROPPED_EVENTS = ascii(',"droppedEventsCount":');
+const SPAN_LINKS = ascii(',"links":[');
+const SPAN_DROPPED_LINKS = ascii(',"droppedLinksCount":');
+const SPAN_STATUS = ascii(',"status":{');
+const STATUS_MESSAGE = ascii('"message":');
+const STATUS_CODE = ascii('"code":');
+const FLAGS = ascii(',"flags":');
+const EVENT_TIME = ascii('{"timeUnixNano":"');
+const EVENT_NAME = ascii('","name":');
+const LINK_TRACE_ID = ascii('{"traceId":"');
+const KEY_VALUE_KEY = ascii('{"key":');
+const KEY_VALUE_VALUE = ascii(',"value":');
+const ANY_STRING = ascii('{"stringValue":');
+const ANY_TRUE = ascii('{"boolValue":true}');
+const ANY_FALSE = ascii('{"boolValue":false}');
+const ANY_INT = ascii('{"intValue":"');
+const ANY_DOUBLE = ascii('{"doubleValue":');
+const ANY_ARRAY = ascii('{"arrayValue":{"values":[');
+const ANY_EMPTY = ascii('{}');
+const ARRAY_CLOSE = ascii(']}}');
+
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const CLOSE_BRACKET = 0x5d;
+const CLOSE_BRACE = 0x7d;
+const BACKSLASH = 0x5c;
+
+/** Lowercase hex digits of each byte value, two ASCII bytes per entry. */
+const HEX = new Uint8Array(512);
+for (let b = 0; b < 256; b++) {
+  HEX[b * 2] = '0123456789abcdef'.charCodeAt(b >> 4);
+  HEX[b * 2 + 1] = '0123456789abcdef'.charCodeAt(b & 15);
+}
+
+/**
+ * How each byte is written inside a JSON string, exactly as JSON.stringify escapes (RFC 8259 section 7): 0 copies
+ * the byte; otherwise the letter after a backslash, 'u' meaning \u00XX. Bytes >= 0x80 are copied: the arena holds
+ * only valid UTF-8 (lone surrogates were stored as U+FFFD), so the text stays valid UTF-8.
+ */
+const ESCAPE = new Uint8Array(256);
+for (let b = 0; b < 0x20; b++) ESCAPE[b] = 0x75; // 'u'
+ESCAPE[0x08] = 0x62; ESCAPE[0x09] = 0x74; ESCAPE[0x0a] = 0x6e; ESCAPE[0x0c] = 0x66; ESCAPE[0x0d] = 0x72; // b t n f r
+ESCAPE[QUOTE] = QUOTE;
+ESCAPE[BACKSLASH] = BACKSLASH;
+/** Worst case bytes per source byte inside a JSON string: \u00XX. */
+const MAX_ESCAPED_BYTES_PER_BYTE = 6;
+/** Constants longer than this are copied with set(); a loop is faster for the short ones. */
+const SHORT_COPY_BYTES = 32;
+/** First buffer size; it doubles as needed (a canonical span is ~1 KB of JSON). */
+const INITIAL_BUFFER_BYTES = 64 * 1024;
+
+/** One scope's constant text: what opens its ScopeSpans and what closes it. */
+interface ScopeText {
+  head: Uint8Array;
+  tail: Uint8Array;
+}
+
+/**
+ * OTLP/JSON encoder over one arena. Use: begin(slots, count), then next(targetBytes, maxBytes) until remaining is
+ * 0, taking `body` after each next() that returned spans (skip() after one that returned 0).
+ * One ResourceSpans per request, one ScopeSpans per scope (in scope-id order, spans in list order within a scope),
+ * as the protobuf encoder groups them.
+ */
+export class OtlpJsonEncoder {
+  private buf = new Uint8Array(INITIAL_BUFFER_BYTES);
+  private pos = 0;
+  private mem = new Uint8Array(0);
+  /** The batch's slots grouped by scope. */
+  private readonly order: Uint32Array;
+  private readonly scopeCounts: Uint32Array;
+  private cursor = 0;
+  private count = 0;
+  private readonly scopes: (ScopeText | undefined)[] = [];
+  /** The request head (up to the first ScopeSpans) and tail for the resource last seen. */
+  private requestHead: Uint8Array = new Uint8Array(0);
+  private requestTail: Uint8Array = new Uint8Array(0);
+  private resourceFor: unknown = undefined;
+  private protobuf: BatchEncoder | undefined;
+  private readonly oneSlot = new Uint32Array(1);
+
+  constructor(readonly arena: SpanArena) {
+    this.order = new Uint32Array(arena.capacity.spans);
+    this.scopeCounts = new Uint32Array(arena.capacity.scopes + 1);
+  }
+
+  /** Spans of the batch not yet encoded or skipped. */
+  get remaining(): number {
+    return this.count - this.cursor;
+  }
+
+  /** The last request next() encoded: a view of the encoder's buffer, valid until the next call. */
+  get body(): Uint8Array {
+    return this.buf.subarray(0, this.pos);
+  }
+
+  /**
+   * Starts a batch of `count` ended slots. False (nothing to encode) when a slot or its scope is out of range or
+   * the resource cannot be read from the codec.
+   */
+  begin(slots: ArrayLike<number>, count: number): boolean {
+    const arena = this.arena;
+    arena.refreshViews();
+    this.cursor = 0;
+    this.count = 0;
+    const spans = arena.capacity.spans;
+    const scopeCapacity = arena.capacity.scopes;
+    if (!(count >= 0 && count <= spans)) return false;
+    // Counting sort by scope (stable): counts[s + 1] counts scope s, then prefix sums give each run's start.
+    const counts = this.scopeCounts;
+    counts.fill(0);
+    for (let i = 0; i < count; i++) {
+      const slot = slots[i]!;
+      if (!(slot >= 0 && slot < spans)) return false;
+      const scope = arena.spanScope[slot]!;
+      if (scope >= scopeCapacity) return false;
+      counts[scope + 1]!++;
+    }
+    for (let s = 1; s <= scopeCapacity; s++) counts[s]! += counts[s - 1]!;
+    for (let i = 0; i < count; i++) {
+      const slot = slots[i]!;
+      this.order[counts[arena.spanScope[slot]!]!++] = slot;
+    }
+    this.count = count;
+    return count === 0 || this.loadResource();
+  }
+
+  /** Drops the span at the cursor (next() returned 0: it alone does not fit maxBytes). */
+  skip(): void {
+    if (this.cursor < this.count) this.cursor++;
+  }
+
+  /**
+   * Encodes the next request from the cursor: spans are added while the whole body stays within `maxBytes`,
+   * and no more once it reaches `targetBytes`. Returns the spans taken (the body is in `body`), 0 when the span
+   * at the cursor alone exceeds maxBytes (call skip()), or JSON_ENCODE_BAD_INPUT.
+   */
+  next(targetBytes: number, maxBytes: number): number {
+    const arena = this.arena;
+    arena.refreshViews();
+    if (this.mem.buffer !== arena.codec.memory.buffer) this.mem = new Uint8Array(arena.codec.memory.buffer);
+    this.pos = 0;
+    this.put(this.requestHead);
+    const tailBytes = this.requestTail.length;
+    let taken = 0;
+    let scope = -1;
+    while (this.cursor < this.count) {
+      const slot = this.order[this.cursor]!;
+      const spanScope = arena.spanScope[slot]!;
+      const mark = this.pos;
+      if (spanScope !== scope) {
+        if (scope >= 0) {
+          this.put(this.scopes[scope]!.tail);
+          this.byte(COMMA);
+        }
+        this.put(this.scopeText(spanScope).head);
+      } else {
+        this.byte(COMMA);
+      }
+      if (!this.writeSpan(slot)) return JSON_ENCODE_BAD_INPUT;
+      const closing = this.scopes[spanScope]!.tail.length + tailBytes;
+      if (this.pos + closing > maxBytes) {
+        this.pos = mark;
+        if (taken === 0) return 0;
+        break;
+      }
+      taken++;
+      this.cursor++;
+      scope = spanScope;
+      if (this.pos + closing >= targetBytes) break;
+    }
+    if (scope >= 0) this.put(this.scopes[scope]!.tail);
+    this.put(this.requestTail);
+    return taken;
+  }
+
+  /** Every slot as one request, with no byte bound (tests, small batches); undefined on corrupt input. */
+  encodeAll(slots: ArrayLike<number>, count: number): Uint8Array | undefined {
+    if (!this.begin(slots, count)) return undefined;
+    if (count === 0) return ascii('{}');
+    return this.next(Infinity, Infinity) === count ? this.body : undefined;
+  }
+
+  // ---- Resource and scopes: their JSON is built once from the protobuf the codec pre-encoded.
+
+  /**
+   * The resource is pre-encoded inside the codec (only it keeps the address): it is read back from a one-span
+   * protobuf encode, once per setResource(). A span whose protobuf does not fit batchBytes is passed over (its
+   * JSON, larger still, will not fit either).
+   */
+  private loadResource(): boolean {
+    const arena = this.arena;
+    if (this.resourceFor === arena.resourceInfo && this.requestHead.length > 0) return true;
+    this.protobuf ??= new BatchEncoder(arena);
+    let found: { resourceJson: string; schemaUrl: string } | undefined;
+    for (let i = 0; i < this.count && found === undefined; i++) {
+      this.oneSlot[0] = this.order[i]!;
+      const body = this.protobuf.encode(this.oneSlot, 1);
+      if (body !== null) found = resourceFromRequest(body);
+    }
+    if (found === undefined) return false;
+    this.resourceFor = arena.resourceInfo;
+    this.requestHead = ascii(`{"resourceSpans":[{"resource":${found.resourceJson},"scopeSpans":[`);
+    this.requestTail = ascii(`]${schemaUrlMember(found.schemaUrl)}}]}`);
+    return true;
+  }
+
+  private scopeText(scope: number): ScopeText {
+    const known = this.scopes[scope];
+    if (known !== undefined) return known;
+    const arena = this.arena;
+    const mem = this.mem;
+    const field = mem.subarray(arena.scopeBytesPtr[scope]!, arena.scopeBytesPtr[scope]! + arena.scopeBytesLen[scope]!);
+    const schemaUrl = arena.readString(arena.scopeSchemaPtr[scope]!, arena.scopeSchemaLen[scope]!);
+    const text: ScopeText = {
+      head: ascii(`{"scope":${constantFieldJson(field, true) ?? '{}'},"spans":[`),
+      tail: ascii(`]${schemaUrlMember(schemaUrl)}}`),
+    };
+    this.scopes[scope] = text;
+    return text;
+  }
+
+  // ---- Spans.
+
+  /** One Span object; false when a list is corrupt. */
+  private writeSpan(slot: number): boolean {
+    const a = this.arena;
+    this.put(SPAN_TRACE_ID);
+    this.hex(a.spanTraceId, slot * 16, 16);
+    this.put(SPAN_SPAN_ID);
+    this.hex(a.spanSpanId, slot * 8, 8);
+    this.byte(QUOTE);
+    if (a.spanTraceStateLen[slot] !== 0) {
+      this.put(SPAN_TRACE_STATE);
+      this.string(a.spanTraceStatePtr[slot]!, a.spanTraceStateLen[slot]!);
+    }
+    // An all-zero parent id means "root": the field is omitted, as in protobuf.
+    if (a.spanParentId32[slot * 2] !== 0 || a.spanParentId32[slot * 2 + 1] !== 0) {
+      this.put(SPAN_PARENT_SPAN_ID);
+      this.hex(a.spanParentId, slot * 8, 8);
+      this.byte(QUOTE);
+    }
+    if (a.spanNameLen[slot] !== 0) {
+      this.put(SPAN_NAME);
+      this.string(a.spanNamePtr[slot]!, a.spanNameLen[slot]!);
+    }
+    if (a.spanKind[slot] !== 0) {
+      this.put(SPAN_KIND);
+      this.text(String(a.spanKind[slot]));
+    }
+    this.put(SPAN_START);
+    this.nanos(a.spanStartMs[slot]!, a.spanStartNs[slot]!);
+    this.put(SPAN_END);
+    this.nanos(a.spanEndMs[slot]!, a.spanEndNs[slot]!);
+    this.byte(QUOTE);
+    if (!this.attributes(a.spanAttrHead[slot]!)) return false;
+    this.count32(DROPPED_ATTRIBUTES, a.spanAttrDropped[slot]!);
+    if (!this.events(a.spanEventHead[slot]!)) return false;
+    this.count32(SPAN_DROPPED_EVENTS, a.spanEventDropped[slot]!);
+    if (!this.links(a.spanLinkHead[slot]!)) return false;
+    this.count32(SPAN_DROPPED_LINKS, a.spanLinkDropped[slot]!);
+    const code = a.spanStatusCode[slot]!;
+    const messageLen = a.spanStatusMsgLen[slot]!;
+    if (code !== 0 || messageLen !== 0) {
+      this.put(SPAN_STATUS);
+      if (messageLen !== 0) {
+        this.put(STATUS_MESSAGE);
+        this.string(a.spanStatusMsgPtr[slot]!, messageLen);
+        if (code !== 0) this.byte(COMMA);
+      }
+      if (code !== 0) {
+        this.put(STATUS_CODE);
+        this.text(String(code));
+      }
+      this.byte(CLOSE_BRACE);
+    }
+    this.count32(FLAGS, a.spanFlags[slot]!);
+    this.byte(CLOSE_BRACE);
+    return true;
+  }
+
+  private events(head: number): boolean {
+    if (head === 0) return true;
+    const a = this.arena;
+    const capacity = a.capacity.events;
+    this.put(SPAN_EVENTS);
+    let steps = 0;
+    for (let id = head; id !== 0; id = a.eventNext[id]!) {
+      if (id > capacity || ++steps > capacity) return false;
+      if (steps > 1) this.byte(COMMA);
+      this.put(EVENT_TIME);
+      this.nanos(a.eventTimeMs[id]!, a.eventTimeNs[id]!);
+      if (a.eventNameLen[id] !== 0) {
+        this.put(EVENT_NAME);
+        this.string(a.eventNamePtr[id]!, a.eventNameLen[id]!);
+      } else {
+        this.byte(QUOTE);
+      }
+      if (!this.attributes(a.eventAttrHead[id]!)) return false;
+      this.count32(DROPPED_ATTRIBUTES, a.eventAttrDropped[id]!);
+      this.byte(CLOSE_BRACE);
+    }
+    this.byte(CLOSE_BRACKET);
+    return true;
+  }
+
+  private links(head: number): boolean {
+    if (head === 0) return true;
+    const a = this.arena;
+    const capacity = a.capacity.links;
+    this.put(SPAN_LINKS);
+    let steps = 0;
+    for (let id = head; id !== 0; id = a.linkNext[id]!) {
+      if (id > capacity || ++steps > capacity) return false;
+      if (steps > 1) this.byte(COMMA);
+      this.put(LINK_TRACE_ID);
+      this.hex(a.linkTraceId, id * 16, 16);
+      this.put(SPAN_SPAN_ID);
+      this.hex(a.linkSpanId, id * 8, 8);
+      this.byte(QUOTE);
+      if (a.linkTraceStateLen[id] !== 0) {
+        this.put(SPAN_TRACE_STATE);
+        this.string(a.linkTraceStatePtr[id]!, a.linkTraceStateLen[id]!);
+      }
+      if (!this.attributes(a.linkAttrHead[id]!)) return false;
+      this.count32(DROPPED_ATTRIBUTES, a.linkAttrDropped[id]!);
+      this.count32(FLAGS, a.linkFlags[id]!);
+      this.byte(CLOSE_BRACE);
+    }
+    this.byte(CLOSE_BRACKET);
+    return true;
+  }
+
+  /** `,"attributes":[KeyValue,...]` for a non-empty list; false when the list is corrupt. */
+  private attributes(head: number): boolean {
+    if (head === 0) return true;
+    const a = this.arena;
+    const capacity = a.capacity.attributes;
+    this.put(ATTRIBUTES);
+    let steps = 0;
+    for (let id = head; id !== 0; id = a.attrNext[id]!) {
+      if (id > capacity || ++steps > capacity) return false;
+      if (steps > 1) this.byte(COMMA);
+      this.put(KEY_VALUE_KEY);
+      this.string(a.attrKeyPtr[id]!, a.attrKeyLen[id]!);
+      this.put(KEY_VALUE_VALUE);
+      if (a.attrKind[id] === KIND_ARRAY) {
+        this.put(ANY_ARRAY);
+        let elementSteps = 0;
+        for (let e = a.attrRefPtr[id]!; e !== 0; e = a.attrNext[e]!) {
+          if (e > capacity || ++elementSteps > capacity) return false;
+          if (elementSteps > 1) this.byte(COMMA);
+          this.scalar(e);
+        }
+        this.put(ARRAY_CLOSE);
+      } else {
+        this.scalar(id);
+      }
+      this.byte(CLOSE_BRACE);
+    }
+    this.byte(CLOSE_BRACKET);
+    return true;
+  }
+
+  /** One scalar AnyValue; a record of no known kind is `{}`. */
+  private scalar(id: number): void {
+    const a = this.arena;
+    switch (a.attrKind[id]) {
+      case KIND_STRING:
+        this.put(ANY_STRING);
+        this.string(a.attrRefPtr[id]!, a.attrRefLen[id]!);
+        this.byte(CLOSE_BRACE);
+        return;
+      case KIND_BOOL:
+        this.put(a.attrNum[id] !== 0 ? ANY_TRUE : ANY_FALSE);
+        return;
+      case KIND_INT:
+        // Stored only for integers in [-2^63, 2^63). Past 2^53 String() gives the shortest round-trip digits
+        // (-2^63 prints as -9223372036854776000): BigInt() of the double gives its exact value.
+        this.put(ANY_INT);
+        this.text(int64Digits(a.attrNum[id]!));
+        this.byte(QUOTE);
+        this.byte(CLOSE_BRACE);
+        return;
+      case KIND_DOUBLE:
+        this.put(ANY_DOUBLE);
+        this.text(jsonDouble(a.attrNum[id]!));
+        this.byte(CLOSE_BRACE);
+        return;
+      default:
+        this.put(ANY_EMPTY); // a null/undefined array element: an AnyValue with no value, as in protobuf
+    }
+  }
+
+  // ---- Byte writer: room is checked once per piece (a constant, a number, an id, a whole string), never per byte.
+
+  private room(bytes: number): void {
+    if (this.pos + bytes <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + bytes) size *= 2;
+    const grown = new Uint8Array(size);
+    grown.set(this.buf.subarray(0, this.pos));
+    this.buf = grown;
+  }
+
+  private byte(b: number): void {
+    if (this.pos >= this.buf.length) this.room(1);
+    this.buf[this.pos++] = b;
+  }
+
+  /** Constant bytes: a loop for the short ones (most are under 32 bytes), set() for the rest. */
+  private put(bytes: Uint8Array): void {
+    const n = bytes.length;
+    this.room(n);
+    if (n > SHORT_COPY_BYTES) {
+      this.buf.set(bytes, this.pos);
+      this.pos += n;
+      return;
+    }
+    const buf = this.buf;
+    let at = this.pos;
+    for (let i = 0; i < n; i++) buf[at++] = bytes[i]!;
+    this.pos = at;
+  }
+
+  /** ASCII text (digits, "NaN"). */
+  private text(s: string): void {
+    this.room(s.length);
+    const buf = this.buf;
+    let at = this.pos;
+    for (let i = 0; i < s.length; i++) buf[at++] = s.charCodeAt(i);
+    this.pos = at;
+  }
+
+  private hex(bytes: Uint8Array, offset: number, len: number): void {
+    this.room(len * 2);
+    const buf = this.buf;
+    let at = this.pos;
+    for (let i = 0; i < len; i++) {
+      const b = bytes[offset + i]! * 2;
+      buf[at++] = HEX[b]!;
+      buf[at++] = HEX[b + 1]!;
+    }
+    this.pos = at;
+  }
+
+  /** `"..."`: the UTF-8 string at [ptr, ptr + len) of linear memory, escaped as JSON.stringify escapes. */
+  private string(ptr: number, len: number): void {
+    this.room(len * MAX_ESCAPED_BYTES_PER_BYTE + 2);
+    const buf = this.buf;
+    const mem = this.mem;
+    let at = this.pos;
+    buf[at++] = QUOTE;
+    for (let i = ptr, end = ptr + len; i < end; i++) {
+      const b = mem[i]!;
+      const escape = ESCAPE[b]!;
+      if (escape === 0) {
+        buf[at++] = b;
+      } else if (escape === 0x75) {
+        buf[at++] = BACKSLASH; buf[at++] = 0x75; buf[at++] = 0x30; buf[at++] = 0x30; // \u00
+        buf[at++] = HEX[b * 2]!; buf[at++] = HEX[b * 2 + 1]!;
+      } else {
+        buf[at++] = BACKSLASH;
+        buf[at++] = escape;
+      }
+    }
+    buf[at++] = QUOTE;
+    this.pos = at;
+  }
+
+  /**
+   * A column time (whole epoch ms + ns within that ms, both exact integers) as the decimal digits of its Unix
+   * nanoseconds, exactly: ms digits then ns padded to 6, without a BigInt (ms * 1e6 passes 2^53 after 1970-04).
+   * Anything else (negative, fractional) goes through BigInt and wraps to uint64 as the codec's fixed64 does.
+   */
+  private nanos(epochMs: number, ns: number): void {
+    if (epochMs >= 1 && Number.isSafeInteger(epochMs) && Number.isInteger(ns) && ns >= 0 && ns < 1e6) {
+      this.text(String(epochMs));
+      const digits = String(ns);
+      this.text(digits.length === 6 ? digits : '00000'.slice(digits.length - 1) + digits);
+    } else if (epochMs === 0 && Number.isInteger(ns) && ns >= 0 && ns < 1e6) {
+      this.text(String(ns));
+    } else {
+      const whole = BigInt(Math.trunc(epochMs)) * 1000000n + BigInt(Math.trunc(ns));
+      this.text(String(BigInt.asUintN(64, whole)));
+    }
+  }
+
+  /** `<member>N` for a non-zero uint32 count or flags field (proto3 omits zero). */
+  private count32(member: Uint8Array, value: number): void {
+    if (value === 0) return;
+    this.put(member);
+    this.text(String(value));
+  }
+}
+
+/** `,"schemaUrl":"..."` or nothing for an empty URL. */
+function schemaUrlMember(schemaUrl: string): string {
+  return schemaUrl === '' ? '' : `,"schemaUrl":${JSON.stringify(schemaUrl)}`;
+}
+
+/** Exact decimal digits of an integer-valued double (int64 range). */
+function int64Digits(value: number): string {
+  return Number.isSafeInteger(value) ? String(value) : BigInt(value).toString();
+}
