@@ -152,6 +152,12 @@ function replyProtobuf(res: ServerResponse, status: number, body: Uint8Array, he
   res.end(body);
 }
 
+/** An OTLP/JSON answer (http/json receivers answer in the request's encoding). */
+function replyJson(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), ...headers });
+  res.end(body);
+}
+
 /** Streams `totalBytes` of zeros honouring backpressure; stops when the client goes away. Returns bytes written. */
 function streamZeros(res: ServerResponse, totalBytes: number): { written: () => number } {
   const chunk = Buffer.alloc(64 * 1024);
@@ -401,6 +407,38 @@ describe.each(KINDS)('$name transport against a loopback collector', (kind) => {
       expect(result.status).toBe('failure');
       if (result.status === 'failure') expect(result.error).toContain('redirect');
       expect(collector.requestCount).toBe(1);
+    });
+  });
+
+  describe('OTLP/JSON answers', () => {
+    it('503 with a JSON google.rpc.Status: its RetryInfo retryDelay is the fallback delay, its message surfaced', async () => {
+      collector.reply = (res) => replyJson(res, 503, JSON.stringify({
+        code: 14, message: 'collector overloaded',
+        details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '2.5s' }],
+      }));
+      expect(await transport.send(BODY, SEND)).toEqual({ status: 'retryable', retryAfterMs: 2500, error: 'HTTP 503: collector overloaded' });
+    });
+
+    it('Retry-After wins over a JSON RetryInfo', async () => {
+      collector.reply = (res) => replyJson(res, 429, JSON.stringify({
+        code: 8, message: 'slow down', details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '9s' }],
+      }), { 'Retry-After': '1' });
+      expect(await transport.send(BODY, SEND)).toMatchObject({ status: 'retryable', retryAfterMs: 1000 });
+    });
+
+    it('400 with a JSON google.rpc.Status: failure with its message; JSON without a message: the text', async () => {
+      collector.reply = (res) => replyJson(res, 400, '{"code":3,"message":"bad span: traceId is not hex"}');
+      expect(await transport.send(BODY, SEND)).toEqual({ status: 'failure', error: 'HTTP 400: bad span: traceId is not hex' });
+      collector.reply = (res) => replyJson(res, 400, '{"error":"nope"}');
+      expect(await transport.send(BODY, SEND)).toEqual({ status: 'failure', error: 'HTTP 400: {"error":"nope"}' });
+    });
+
+    it('200 with a JSON partial success: success carrying the JSON bytes as they came', async () => {
+      const answer = '{"partialSuccess":{"rejectedSpans":"3","errorMessage":"quota"}}';
+      collector.reply = (res) => replyJson(res, 200, answer);
+      const result = await transport.send(BODY, SEND);
+      expect(result.status).toBe('success');
+      expect(new TextDecoder().decode((result as { response: Uint8Array }).response)).toBe(answer);
     });
   });
 
@@ -668,6 +706,27 @@ describe('NodeHttpTransport specifics', () => {
     await collector.close();
   });
   beforeEach(() => collector.reset());
+
+  it('labels bodies application/json (user headers cannot change it) and gzips as told', async () => {
+    const transport = createHttpTransport({
+      url: collector.url, contentType: 'application/json', headers: { 'Content-Type': 'text/plain', 'x-team': 'j' },
+    });
+    const json = new TextEncoder().encode('{"resourceSpans":[]}');
+    expect(await transport.send(json, SEND)).toMatchObject({ status: 'success' });
+    expect(await transport.send(new Uint8Array(gzipSync(json)), { timeoutMs: 5000, gzip: true })).toMatchObject({ status: 'success' });
+    await transport.shutdown();
+    expect(collector.received.map((got) => got.headers['content-type'])).toEqual(['application/json', 'application/json']);
+    expect(collector.received.map((got) => got.headers['content-encoding'])).toEqual([undefined, 'gzip']);
+    expect(collector.received[0]!.headers['x-team']).toBe('j');
+    expect(collector.received.map((got) => new TextDecoder().decode(got.body))).toEqual(['{"resourceSpans":[]}', '{"resourceSpans":[]}']);
+  });
+
+  it('without contentType it stays application/x-protobuf', async () => {
+    const transport = createHttpTransport({ url: collector.url });
+    await transport.send(BODY, SEND);
+    await transport.shutdown();
+    expect(collector.received[0]!.headers['content-type']).toBe('application/x-protobuf');
+  });
 
   it('maxSockets bounds the connections: 12 concurrent sends over 2 sockets', async () => {
     let inFlight = 0;

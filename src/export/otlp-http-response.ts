@@ -1,7 +1,8 @@
 // Classifies one OTLP/HTTP answer (OTLP spec "Failures", "Throttling"): 2xx success, 429/502/503/504 retryable
-// with Retry-After, everything else a failure carrying the google.rpc.Status message. Shared by the fetch and
-// node:http transports; portable, never throws, reads only the bytes it is given.
-import { decodeRpcStatus } from './otlp-response.js';
+// with Retry-After, everything else a failure carrying the google.rpc.Status message (protobuf, or JSON when the
+// answer is application/json). Shared by the fetch and node:http transports; portable, never throws, reads only
+// the bytes it is given.
+import { decodeJsonRpcStatus, decodeRpcStatus, type RpcStatus } from './otlp-response.js';
 import { isRetryableHttpStatus, MAX_RESPONSE_BYTES, parseRetryAfterMs, type SendResult } from './transport.js';
 
 /** Enough of a non-protobuf error body to recognise it (an HTML error page, a JSON message), not to log it all. */
@@ -30,7 +31,7 @@ export function classifyHttpResponse(status: number, headers: ResponseHeaderRead
   if (isRetryableHttpStatus(status)) {
     let retryAfterMs = parseRetryAfterMs(headers.get('Retry-After'));
     // OTLP/HTTP names only Retry-After; a google.rpc.RetryInfo in the Status body is the gRPC-style fallback.
-    if (retryAfterMs === undefined && body !== undefined && isProtobuf(headers)) retryAfterMs = decodeRpcStatus(body)?.retryDelayMs;
+    if (retryAfterMs === undefined && body !== undefined) retryAfterMs = typedRpcStatus(headers, body)?.retryDelayMs;
     return retryAfterMs === undefined ? { status: 'retryable', error } : { status: 'retryable', retryAfterMs, error };
   }
   if (status === 0) return { status: 'failure', error: 'redirect not followed (opaque redirect response)' };
@@ -45,12 +46,28 @@ function isProtobuf(headers: ResponseHeaderReader): boolean {
   return (headers.get('Content-Type') ?? '').toLowerCase().includes('protobuf');
 }
 
+function isJson(headers: ResponseHeaderReader): boolean {
+  return (headers.get('Content-Type') ?? '').toLowerCase().includes('json');
+}
+
+/** The body's google.rpc.Status when its Content-Type says protobuf or JSON; undefined otherwise. */
+function typedRpcStatus(headers: ResponseHeaderReader, body: Uint8Array): RpcStatus | undefined {
+  if (isProtobuf(headers)) return decodeRpcStatus(body);
+  if (isJson(headers)) return decodeJsonRpcStatus(body);
+  return undefined;
+}
+
 /**
- * The message of a failure body: google.rpc.Status.message when the body is protobuf (OTLP/HTTP says failures
- * carry one), else the start of the text. A body without Content-Type is tried as a Status first.
+ * The message of a failure body: google.rpc.Status.message when the body is protobuf or JSON (OTLP/HTTP says
+ * failures carry one, encoded as the request was), else the start of the text. A body without Content-Type is
+ * tried as a protobuf Status first.
  */
 function describeErrorBody(headers: ResponseHeaderReader, body: Uint8Array): string {
   if (body.length === 0) return '';
+  if (isJson(headers)) {
+    const status = decodeJsonRpcStatus(body);
+    if (status !== undefined && status.message !== '') return status.message;
+  }
   const contentType = headers.get('Content-Type');
   if (contentType === null || isProtobuf(headers)) {
     const status = decodeRpcStatus(body);

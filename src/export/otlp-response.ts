@@ -1,5 +1,6 @@
 // Decodes what an OTLP receiver answers: ExportTraceServiceResponse.partial_success (collector/trace/v1) and
-// google.rpc.Status with google.rpc.RetryInfo (googleapis rpc/status.proto, error_details.proto).
+// google.rpc.Status with google.rpc.RetryInfo (googleapis rpc/status.proto, error_details.proto), as protobuf
+// or as OTLP/JSON (proto3 JSON mapping: int64 as string or number, Duration as "1.5s").
 // A slow-path reader for small messages: bounded by the bytes given, never throws (malformed input -> defaults).
 
 /** ExportTracePartialSuccess: spans the receiver rejected, and why. */
@@ -143,4 +144,84 @@ function decodeRetryDelayMs(bytes: Uint8Array): number | undefined {
     }
   }
   return r.ok ? delayMs : undefined;
+}
+
+// ---- OTLP/JSON answers (the response of an application/json request is JSON too).
+
+/** ASCII '{': no protobuf message starts with it (0x7b is field 15 with the obsolete group wire type 3). */
+const OPEN_BRACE = 0x7b;
+
+/** The body as a JSON object when it is one (leading whitespace allowed), else undefined. */
+function jsonObject(bytes: Uint8Array): Record<string, unknown> | undefined {
+  let i = 0;
+  while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0a || bytes[i] === 0x0d)) i++;
+  if (i >= bytes.length || bytes[i] !== OPEN_BRACE) return undefined;
+  try {
+    const value: unknown = JSON.parse(decoder.decode(bytes));
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? value as Record<string, unknown> : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A proto3 JSON member by its lowerCamelCase name or its original proto name (parsers must accept both). */
+function member(object: Record<string, unknown>, jsonName: string, protoName: string): unknown {
+  return object[jsonName] ?? object[protoName];
+}
+
+/** An int64 as proto3 JSON allows it (a decimal string or a number); undefined when it is neither. */
+function jsonInt64(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isInteger(value) ? value : undefined;
+  if (typeof value === 'string' && /^-?\d+$/.test(value.trim())) return Number(value.trim());
+  return undefined;
+}
+
+/**
+ * partial_success of an OTLP/JSON ExportTraceServiceResponse (`{"partialSuccess":{"rejectedSpans":"3",
+ * "errorMessage":"..."}}`); undefined when absent (full success, including an empty body) or malformed.
+ * A body that is not JSON is read as protobuf: a receiver may answer in protobuf all the same.
+ */
+export function decodeJsonPartialSuccess(bytes: Uint8Array): PartialSuccess | undefined {
+  if (bytes.length === 0) return undefined;
+  const response = jsonObject(bytes);
+  if (response === undefined) return decodePartialSuccess(bytes);
+  const partial = member(response, 'partialSuccess', 'partial_success');
+  if (partial === null || typeof partial !== 'object') return undefined;
+  const fields = partial as Record<string, unknown>;
+  const rejected = jsonInt64(member(fields, 'rejectedSpans', 'rejected_spans')) ?? 0;
+  const message = member(fields, 'errorMessage', 'error_message');
+  // A negative count means nothing (as in protobuf, where it is a 10-byte varint).
+  return { rejectedSpans: rejected > 0 ? rejected : 0, errorMessage: typeof message === 'string' ? message : '' };
+}
+
+/** A proto3 JSON google.protobuf.Duration ("1.5s", "3s", "0.000000001s") in ms; undefined when negative or malformed. */
+function jsonDurationMs(value: unknown): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const match = /^(\d+)(?:\.(\d{1,9}))?s$/.exec(value.trim());
+  if (match === null) return undefined;
+  const nanos = match[2] === undefined ? 0 : Number(match[2].padEnd(9, '0'));
+  return Number(match[1]) * 1000 + Math.floor(nanos / 1e6);
+}
+
+/**
+ * google.rpc.Status as JSON (`{"code":14,"message":"...","details":[{"@type":"type.googleapis.com/
+ * google.rpc.RetryInfo","retryDelay":"2s"}]}`); undefined when the body is not a JSON object.
+ */
+export function decodeJsonRpcStatus(bytes: Uint8Array): RpcStatus | undefined {
+  const object = jsonObject(bytes);
+  if (object === undefined) return undefined;
+  const code = jsonInt64(object['code']);
+  const message = object['message'];
+  const status: RpcStatus = { code: code ?? 0, message: typeof message === 'string' ? message : '', retryDelayMs: undefined };
+  const details = object['details'];
+  if (Array.isArray(details)) {
+    for (const detail of details) {
+      if (detail === null || typeof detail !== 'object') continue;
+      const fields = detail as Record<string, unknown>;
+      if (fields['@type'] !== RETRY_INFO_TYPE_URL) continue;
+      const delayMs = jsonDurationMs(member(fields, 'retryDelay', 'retry_delay'));
+      if (delayMs !== undefined) status.retryDelayMs = delayMs;
+    }
+  }
+  return status;
 }

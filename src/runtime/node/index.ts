@@ -8,3 +8,6 @@ export { GrpcTransport, type GrpcTransportOptions } from './otlp-grpc-transport.
 export { createOtlpExporterFromEnv, type OtlpExporterOverrides } from './otlp-exporter-from-env.js';
 export { createHttpTransport, type CreateHttpTransportOptions } from './create-http-transport.js';
 export { ThreadpoolGzipTransport, type ThreadpoolGzipOptions } from './threadpool-gzip-transport.js';
+// OTLP/HTTP JSON (http/json): until the portable index exports it, spanwire/node does.
+export { OtlpJsonTraceExporter, type OtlpJsonExporterOptions } from '../../export/otlp-json-trace-exporter.js';
+export type { OtlpHttpContentType } from './otlp-http-node-transport.js';

@@ -23,7 +23,15 @@ export interface NodeHttpTransportOptions {
   cert?: string;
   /** Client private key for mTLS (OTEL_EXPORTER_OTLP_CLIENT_KEY): PEM text or a file path. */
   key?: string;
+  /**
+   * What the bodies are: 'application/x-protobuf' (default, OTLP/HTTP binary) or 'application/json'
+   * (OTLP/HTTP JSON, http/json, with OtlpJsonTraceExporter). Responses are read whatever their type.
+   */
+  contentType?: OtlpHttpContentType;
 }
+
+/** The two OTLP/HTTP body encodings (OTLP spec "OTLP/HTTP Request"). */
+export type OtlpHttpContentType = 'application/x-protobuf' | 'application/json';
 
 /**
  * Sockets per receiver: the batch processor sends one export at a time per exporter and retries are sequential,
@@ -68,7 +76,7 @@ export class NodeHttpTransport implements Transport {
       if (url.protocol !== 'http:' && url.protocol !== 'https:') {
         throw new Error(`OTLP/HTTP URL must be http: or https:, not ${url.protocol}`);
       }
-      headers = buildHeaders(options.headers);
+      headers = buildHeaders(options.headers, options.contentType === 'application/json' ? 'application/json' : 'application/x-protobuf');
       tls = loadTlsOptions(options);
     } catch (error) {
       configError = `invalid OTLP/HTTP transport options: ${describeError(error)}`;
@@ -159,7 +167,9 @@ export class NodeHttpTransport implements Transport {
 }
 
 /** Headers every request carries; user headers first so the ones describing our body win. */
-function buildHeaders(userHeaders: Readonly<Record<string, string>> | undefined): http.OutgoingHttpHeaders {
+function buildHeaders(
+  userHeaders: Readonly<Record<string, string>> | undefined, contentType: OtlpHttpContentType,
+): http.OutgoingHttpHeaders {
   const headers: Record<string, string> = { 'user-agent': `spanwire/${VERSION}` };
   if (userHeaders !== undefined) {
     for (const name of Object.keys(userHeaders)) {
@@ -171,7 +181,7 @@ function buildHeaders(userHeaders: Readonly<Record<string, string>> | undefined)
   }
   delete headers['content-encoding'];
   delete headers['content-length'];
-  headers['content-type'] = 'application/x-protobuf';
+  headers['content-type'] = contentType;
   return headers;
 }
 
