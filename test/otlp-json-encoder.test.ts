@@ -233,6 +233,7 @@ const EDGE_ATTRIBUTES: Record<string, unknown> = {
   'str.multibyte': 'é 漢字 🎉 \u2028',
   'str.lone.high': 'a\ud800b',
   'str.lone.low': '\udc00',
+  'str.lone.long': `${'x'.repeat(40)}\ud83d${'y'.repeat(40)}\ude00`, // over 32 units: the TextEncoder path
   'str.controls': '\u0000\u0001\u001f\u007f "quoted" back\\slash\n\r\t\b\f',
   'int.zero': 0,
   'int.minus1': -1,
@@ -256,6 +257,7 @@ const EDGE_ATTRIBUTES: Record<string, unknown> = {
   'array.doubles': [0.5, NaN, -Infinity],
   'array.empty': [],
   'array.nulls': [null, undefined],
+  'key.lone.\udfff': 'lone surrogate in the key',
 };
 
 /** Every kind, a remote and a local parent, events, links with trace state and flags, statuses, limits. */
@@ -288,7 +290,10 @@ function richArena(): { arena: SpanArena; slots: number[] } {
       if (kind === 5) arena.setTraceState(slot, gen, 'rojo=00f067aa0ba902b7');
     }));
   }
-  slots.push(span(arena, plain, 'local child', SpanKindCode.CLIENT, () => {}, slots[1]!));
+  slots.push(span(arena, plain, 'local child \ud800', SpanKindCode.CLIENT, (slot, gen) => {
+    arena.addEvent(slot, gen, 'event \udc00', 1001);
+    arena.setStatus(slot, gen, 2, 'message \ud800');
+  }, slots[1]!));
   slots.push(span(arena, lib, '', SpanKindCode.INTERNAL)); // empty name
   return { arena, slots };
 }
@@ -324,6 +329,10 @@ describe('OTLP/JSON encoder', () => {
     expect(root.events[0]!.droppedAttributesCount).toBe(1);
     expect(root.links[0]).toMatchObject({ traceState: 'vendor=a,other=b', flags: 0x301 });
     expect(root.links[1]!.flags).toBe(0x100);
+    expect(spans.find((s) => s.name === 'local child \ufffd')).toMatchObject({
+      events: [{ name: 'event \ufffd' }], status: { code: 2, message: 'message \ufffd' },
+    });
+    expect(root.attributes).toContainEqual({ key: 'key.lone.\ufffd', value: { stringValue: 'lone surrogate in the key' } });
     expect(spans.find((s) => s.name === 'kind 3')).toMatchObject({ parentSpanId: REMOTE_PARENT, flags: 0x301, traceState: 'congo=t61rcWkgMzE' });
   });
 
@@ -348,6 +357,7 @@ describe('OTLP/JSON encoder', () => {
     expect(attr('double.tiny')).toBe('{"doubleValue":5e-324}');
     expect(attr('array.empty')).toBe('{"arrayValue":{"values":[]}');
     expect(attr('str.lone.high')).toBe('{"stringValue":"a\ufffdb"}');
+    expect(attr('str.lone.long')).toBe(`{"stringValue":"${'x'.repeat(40)}\ufffd${'y'.repeat(40)}\ufffd"}`);
     expect(attr('str.controls')).toBe(`{"stringValue":${JSON.stringify('\u0000\u0001\u001f\u007f "quoted" back\\slash\n\r\t\b\f')}}`);
     // Times: epoch ms * 1e6 + ns, digit for digit (past 2^53, where a double would round).
     expect(text).toContain(`"startTimeUnixNano":"${BigInt(EPOCH_MS) * 1_000_000n + 7n}"`);
