@@ -85,13 +85,79 @@ function timeRuns(subject: BenchSubject, firstIteration: number, runs: number): 
   return totalMs;
 }
 
+/** Told after each complete round: its index and one ns-per-unit sample per subject, in `subjects` order. */
+export type RoundListener = (round: number, nsPerUnit: readonly { name: string; nsPerUnit: number }[]) => void;
+
+/** One timed sample to take: subject `s` in `round`, `runs` runs from iteration `firstIteration`. */
+interface RoundStep {
+  round: number;
+  s: number;
+  firstIteration: number;
+  runs: number;
+}
+
+/**
+ * The measuring phase shared by runInterleaved and runInterleavedAsync (the caller times each step, synchronously
+ * or not): the round order (A B, B A, ...), a full GC before each sample when asked, the samples in ns per unit,
+ * the round listener and the results.
+ */
+class InterleavedRounds {
+  private readonly samples: number[][];
+  private readonly gc: (() => void) | null;
+
+  constructor(
+    private readonly subjects: readonly { name: string; unitsPerRun: number }[],
+    private readonly runsPerSample: readonly number[],
+    private readonly iterations: number[],
+    private readonly options: BenchOptions,
+    private readonly onRound: RoundListener | undefined,
+  ) {
+    this.samples = subjects.map(() => []);
+    this.gc = options.gcBetweenSamples ? exposedGc() : null;
+  }
+
+  /** Every sample of every round, in order; the GC (if any) runs as each step is handed out. */
+  *steps(): Generator<RoundStep> {
+    const count = this.subjects.length;
+    for (let round = 0; round < this.options.rounds; round++) {
+      for (let k = 0; k < count; k++) {
+        const s = round % 2 === 0 ? k : count - 1 - k;
+        if (this.gc !== null) this.gc();
+        yield { round, s, firstIteration: this.iterations[s]!, runs: this.runsPerSample[s]! };
+      }
+    }
+  }
+
+  /** The step's timed milliseconds; after a round's last step, tells the listener. */
+  record(step: RoundStep, ms: number): void {
+    this.iterations[step.s]! += step.runs;
+    this.samples[step.s]!.push((ms * 1e6) / (step.runs * this.subjects[step.s]!.unitsPerRun));
+    if (this.onRound !== undefined && this.samples.every((taken) => taken.length === step.round + 1)) {
+      this.onRound(step.round, this.subjects.map((subject, s) => ({
+        name: subject.name, nsPerUnit: this.samples[s]![step.round]!,
+      })));
+    }
+  }
+
+  results(): SubjectResult[] {
+    return this.subjects.map((subject, s) => ({
+      name: subject.name,
+      runsPerSample: this.runsPerSample[s]!,
+      nsPerUnitSamples: this.samples[s]!,
+      nsPerUnit: spreadOf(this.samples[s]!),
+    }));
+  }
+}
+
 /**
  * Warms every subject up, sizes its samples to `minSampleMs`, then runs `rounds` rounds that each take one
  * sample of every subject, alternating forward and reverse order (A B, B A, …) so neither side always runs
- * right after the other's garbage or frequency change. Returns results in `subjects` order.
+ * right after the other's garbage or frequency change. Returns results in `subjects` order; `onRound` hears of
+ * every round as it completes (e.g. to stream it, so an interrupted run keeps its finished rounds).
  */
-export function runInterleaved(subjects: readonly BenchSubject[], options: BenchOptions): SubjectResult[] {
-  const gc = options.gcBetweenSamples ? exposedGc() : null;
+export function runInterleaved(
+  subjects: readonly BenchSubject[], options: BenchOptions, onRound?: RoundListener,
+): SubjectResult[] {
   const iterations = subjects.map(() => 0);
   const runsPerSample = subjects.map((subject, s) => {
     let runs = 0;
@@ -104,24 +170,11 @@ export function runInterleaved(subjects: readonly BenchSubject[], options: Bench
     }
     return Math.max(1, Math.ceil(options.minSampleMs / (spentMs / runs)));
   });
-  const samples: number[][] = subjects.map(() => []);
-  for (let round = 0; round < options.rounds; round++) {
-    for (let k = 0; k < subjects.length; k++) {
-      const s = round % 2 === 0 ? k : subjects.length - 1 - k;
-      const subject = subjects[s]!;
-      const runs = runsPerSample[s]!;
-      if (gc !== null) gc();
-      const ms = timeRuns(subject, iterations[s]!, runs);
-      iterations[s]! += runs;
-      samples[s]!.push((ms * 1e6) / (runs * subject.unitsPerRun));
-    }
+  const rounds = new InterleavedRounds(subjects, runsPerSample, iterations, options, onRound);
+  for (const step of rounds.steps()) {
+    rounds.record(step, timeRuns(subjects[step.s]!, step.firstIteration, step.runs));
   }
-  return subjects.map((subject, s) => ({
-    name: subject.name,
-    runsPerSample: runsPerSample[s]!,
-    nsPerUnitSamples: samples[s]!,
-    nsPerUnit: spreadOf(samples[s]!),
-  }));
+  return rounds.results();
 }
 
 /**
@@ -146,9 +199,8 @@ export interface AsyncBenchSubject {
  * ends only after such a call, so the sample size comes from the last, warmest one.
  */
 export async function runInterleavedAsync(
-  subjects: readonly AsyncBenchSubject[], options: BenchOptions,
+  subjects: readonly AsyncBenchSubject[], options: BenchOptions, onRound?: RoundListener,
 ): Promise<SubjectResult[]> {
-  const gc = options.gcBetweenSamples ? exposedGc() : null;
   const iterations = subjects.map(() => 0);
   const runsPerSample: number[] = [];
   for (let s = 0; s < subjects.length; s++) {
@@ -169,24 +221,11 @@ export async function runInterleavedAsync(
     }
     runsPerSample.push(msPerRun > 0 ? Math.max(1, Math.ceil(options.minSampleMs / msPerRun)) : runs);
   }
-  const samples: number[][] = subjects.map(() => []);
-  for (let round = 0; round < options.rounds; round++) {
-    for (let k = 0; k < subjects.length; k++) {
-      const s = round % 2 === 0 ? k : subjects.length - 1 - k;
-      const subject = subjects[s]!;
-      const runs = runsPerSample[s]!;
-      if (gc !== null) gc();
-      const ms = await subject.runSample(iterations[s]!, runs, round);
-      iterations[s]! += runs;
-      samples[s]!.push((ms * 1e6) / (runs * subject.unitsPerRun));
-    }
+  const rounds = new InterleavedRounds(subjects, runsPerSample, iterations, options, onRound);
+  for (const step of rounds.steps()) {
+    rounds.record(step, await subjects[step.s]!.runSample(step.firstIteration, step.runs, step.round));
   }
-  return subjects.map((subject, s) => ({
-    name: subject.name,
-    runsPerSample: runsPerSample[s]!,
-    nsPerUnitSamples: samples[s]!,
-    nsPerUnit: spreadOf(samples[s]!),
-  }));
+  return rounds.results();
 }
 
 /** Per-round ratio `numerator / denominator` of two results from the same `runInterleaved` call. */

@@ -9,6 +9,8 @@ import type { BenchSubject, RatioResult, SubjectResult } from './bench-stats.js'
 import { benchArgsFrom, formatNumber, formatTable, ratioOf, runInterleaved } from './bench-stats.js';
 import { CANONICAL_WORKLOAD, CanonicalTraceSource, URL_PATH_ATTRIBUTE_INDEX } from './canonical-workload.js';
 import { OfficialSdkRecorder, serializeOfficial } from './official-sdk.js';
+import type { RatioPair } from './round-stream.js';
+import { roundMessageOf, sendRound } from './round-stream.js';
 
 const SEED = 0x2545f491;
 const BATCH_SPANS = CANONICAL_WORKLOAD.batchSpans;
@@ -22,6 +24,16 @@ const ARENA_SPANS = ROTATING_BATCHES * BATCH_SPANS;
 /** The spanwire gzip levels compared: BatchEncoder.gzip's default (fast, greedy) and its better (lazy) level. */
 const OUR_GZIP_DEFAULT_LEVEL = GZIP_LEVEL_FAST;
 const OUR_GZIP_BETTER_LEVEL = GZIP_LEVEL_BETTER;
+/** Same-round ratios (name, numerator subject, denominator subject): reported per round and as medians. */
+const RATIO_PAIRS: readonly RatioPair[] = [
+  ['encode time spanwire / official', 'encode spanwire', 'encode official'],
+  [`gzip time spanwire L${OUR_GZIP_DEFAULT_LEVEL} / zlib L1`, `gzip spanwire level ${OUR_GZIP_DEFAULT_LEVEL}`,
+    'gzip node:zlib level 1'],
+  [`gzip time spanwire L${OUR_GZIP_BETTER_LEVEL} / zlib L1`, `gzip spanwire level ${OUR_GZIP_BETTER_LEVEL}`,
+    'gzip node:zlib level 1'],
+  [`gzip time spanwire L${OUR_GZIP_BETTER_LEVEL} / zlib L6`, `gzip spanwire level ${OUR_GZIP_BETTER_LEVEL}`,
+    'gzip node:zlib level 6'],
+];
 
 /** Targets from DESIGN.md "Targets", as ratios ours / reference. */
 const TARGET_ENCODE_TIME_RATIO = 1 / 20;
@@ -269,28 +281,14 @@ async function main(): Promise<void> {
       },
     },
   ];
-  const results = runInterleaved(subjects, args.options);
+  const results = runInterleaved(subjects, args.options, (round, samples) => {
+    const values = Object.fromEntries(samples.map((sample) => [sample.name, sample.nsPerUnit]));
+    sendRound(roundMessageOf('codec', round, args.options.rounds, 'ns/span', values, RATIO_PAIRS));
+  });
   const byName = (name: string): SubjectResult => results.find((r) => r.name === name)!;
   const sizeOf = (name: string): number => sizes.find((s) => s.name === name)!.bytesPerSpan;
 
-  const ratios: RatioResult[] = [
-    ratioOf('encode time spanwire / official', byName('encode spanwire'), byName('encode official')),
-    ratioOf(
-      `gzip time spanwire L${OUR_GZIP_DEFAULT_LEVEL} / zlib L1`,
-      byName(`gzip spanwire level ${OUR_GZIP_DEFAULT_LEVEL}`),
-      byName('gzip node:zlib level 1'),
-    ),
-    ratioOf(
-      `gzip time spanwire L${OUR_GZIP_BETTER_LEVEL} / zlib L1`,
-      byName(`gzip spanwire level ${OUR_GZIP_BETTER_LEVEL}`),
-      byName('gzip node:zlib level 1'),
-    ),
-    ratioOf(
-      `gzip time spanwire L${OUR_GZIP_BETTER_LEVEL} / zlib L6`,
-      byName(`gzip spanwire level ${OUR_GZIP_BETTER_LEVEL}`),
-      byName('gzip node:zlib level 6'),
-    ),
-  ];
+  const ratios: RatioResult[] = RATIO_PAIRS.map(([name, num, den]) => ratioOf(name, byName(num), byName(den)));
   const targets = [
     { what: ratios[0]!.name, value: ratios[0]!.ratio.median, target: TARGET_ENCODE_TIME_RATIO },
     { what: ratios[1]!.name, value: ratios[1]!.ratio.median, target: TARGET_GZIP_TIME_RATIO },

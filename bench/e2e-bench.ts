@@ -12,6 +12,8 @@ import type { ProbeResult } from './e2e-sink-probe.js';
 import type { E2eProbeReport, E2eReport, E2eSubject, E2eWorkerConfig } from './e2e-worker.js';
 import type { SinkCounts } from './otlp-sink.js';
 import { LoopbackSink } from './otlp-sink-client.js';
+import type { RatioPair } from './round-stream.js';
+import { roundMessageOf, sendRound } from './round-stream.js';
 
 const SEED = 0x2545f491;
 const SUBJECTS: readonly E2eSubject[] = ['spanwire-http', 'official-http', 'spanwire-grpc', 'official-grpc'];
@@ -20,6 +22,9 @@ const PAIRS: readonly (readonly [E2eSubject, E2eSubject])[] = [
   ['spanwire-http', 'official-http'],
   ['spanwire-grpc', 'official-grpc'],
 ];
+/** The delivered-spans/s ratio of each pair, named as in the final document; streamed after every round. */
+const ROUND_RATIO_PAIRS: readonly RatioPair[] =
+  PAIRS.map(([num, den]) => [`${num} / ${den}: delivered spans/s`, num, den]);
 
 /**
  * 16 traces (64 spans) per synchronous chunk, then one setImmediate, the same N for both SDKs: a server yields
@@ -567,6 +572,8 @@ async function main(): Promise<void> {
             `block ${formatNumber(row.report.loopDelayMaxMs)} ms\n`);
         }
       }
+      const values = Object.fromEntries(args.subjects.map((s) => [s, rows.get(s)![round]!.deliveredSpansPerS]));
+      sendRound(roundMessageOf('e2e', round, args.rounds, 'spans/s', values, ROUND_RATIO_PAIRS));
     }
     report(args, probes, rows, bareNodeRssBytes);
   } finally {

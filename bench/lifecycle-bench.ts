@@ -4,6 +4,8 @@
 import { Worker } from 'node:worker_threads';
 import type { AsyncBenchSubject, RatioResult, Spread, SubjectResult } from './bench-stats.js';
 import { benchArgsFrom, formatNumber, formatTable, ratioOf, runInterleavedAsync, spreadOf } from './bench-stats.js';
+import type { RatioPair } from './round-stream.js';
+import { roundMessageOf, sendRound } from './round-stream.js';
 import { CANONICAL_WORKLOAD } from './canonical-workload.js';
 import type {
   FinishReport, LifecycleRequest, LifecycleSampling, LifecycleSdk, LifecycleWorkerConfig, SampleReport,
@@ -53,6 +55,11 @@ const SUBJECTS: readonly SubjectSpec[] = [
   { name: 'never-sampled spanwire', sdk: 'spanwire', sampling: 'never' },
   { name: 'never-sampled official', sdk: 'official', sampling: 'never' },
   { name: 'floor: tracer doing nothing', sdk: 'floor', sampling: 'never' },
+];
+/** The span-call ratios streamed after every round (the final document has these and more). */
+const ROUND_RATIO_PAIRS: readonly RatioPair[] = [
+  ['recorded span calls spanwire / official', 'recorded spanwire', 'recorded official'],
+  ['never-sampled span calls spanwire / official', 'never-sampled spanwire', 'never-sampled official'],
 ];
 
 /** A worker running one side, asked one thing at a time. */
@@ -177,7 +184,10 @@ async function main(): Promise<void> {
         return report.spanCallMs;
       },
     }));
-    const results = await runInterleavedAsync(subjects, args.options);
+    const results = await runInterleavedAsync(subjects, args.options, (round, samples) => {
+      const values = Object.fromEntries(samples.map((sample) => [sample.name, sample.nsPerUnit]));
+      sendRound(roundMessageOf('lifecycle', round, args.options.rounds, 'ns/span', values, ROUND_RATIO_PAIRS));
+    });
 
     // Untimed: heap bytes per span (and more GCs), one large sample per side with v8.GCProfiler on.
     const heapPasses: SampleReport[] = [];

@@ -2,9 +2,11 @@
 // every metric of the summary drawn, text escaped, direction-aware ratio wording, partial runs marked.
 // Pure function tests: no process, no file system (the end-to-end --svg run is in cli.test.ts).
 import { describe, expect, it } from 'vitest';
+import { partialResultsOf } from '../bench/cli/partial-results.js';
 import type { BenchReport } from '../bench/cli/report-format.js';
 import { notRunReport, scenarioReportOf } from '../bench/cli/report-format.js';
 import { chartGroupsOf, escapeXml, ratioWording, renderSvg } from '../bench/cli/svg-chart.js';
+import { roundMessageOf } from '../bench/round-stream.js';
 
 const OPTIONS = { date: new Date('2026-01-02T03:04:05Z'), cpuCount: 2 };
 
@@ -219,11 +221,30 @@ describe('renderSvg', () => {
     checkXml(svg);
     const texts = textsOf(svg);
     expect(texts).toContain('PARTIAL: interrupted');
-    expect(texts).toContain('lifecycle: PARTIAL: interrupted, no results');
+    expect(texts).toContain('lifecycle: PARTIAL: interrupted before it finished, no results');
     expect(texts).toContain('e2e: NOT RUN: not started: interrupted');
     expect(texts).toContain('codec: encode spanwire vs encode official');
     expect(texts).not.toContain('e2e: spanwire-http vs official-http');
     expect(texts).toContain('shared 2-core machine; medians of 9 rounds; ratios, not absolute times.');
+  });
+
+  it('draws an interrupted scenario from the rounds it finished, under its status line', () => {
+    const report = fullReport();
+    report.partial = true;
+    const rounds = [0, 1].map((round) => roundMessageOf('e2e', round, 5, 'spans/s',
+      { 'spanwire-http': 90_000 + round, 'official-http': 30_000 }, [
+        ['spanwire-http / official-http: delivered spans/s', 'spanwire-http', 'official-http'],
+      ]));
+    report.scenarios[2] = scenarioReportOf({
+      name: 'e2e', ran: false, partial: true, durationMs: 1, results: partialResultsOf('e2e', rounds),
+      error: 'interrupted after 2 of 5 rounds',
+    });
+    const svg = renderSvg(report, OPTIONS);
+    checkXml(svg);
+    const texts = textsOf(svg);
+    expect(texts).toContain('e2e: PARTIAL: interrupted after 2 of 5 rounds (bars: medians of the rounds that finished)');
+    expect(texts).toContain('e2e: spanwire-http vs official-http');
+    expect(texts).toContain('PARTIAL: interrupted (Ctrl-C or SIGTERM); an interrupted scenario shows the rounds it finished.');
   });
 
   it('still renders well-formed XML for an empty or malformed report', () => {

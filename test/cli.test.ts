@@ -434,30 +434,52 @@ describe('the spanwire process', () => {
     }
   }, 70_000);
 
-  it('Ctrl-C during lifecycle stops its process group, keeps finished results, marks partial, exits 130', async () => {
-    const { child, output, ready, exited } = startCli(['bench', '--scenario', 'codec,lifecycle', '--quick', '--json'],
+  it('Ctrl-C during lifecycle after a round: stops its process group, keeps finished scenarios and rounds, exits 130',
+    async () => {
+      const { child, output, ready, exited } = startCli(
+        ['bench', '--scenario', 'codec,lifecycle', '--quick', '--rounds', '60', '--json'], 'lifecycle round 1/60 done');
+      await ready;
+      // The CLI's own children (the lifecycle script), read before the signal: they must be gone afterwards.
+      const childrenFile = `/proc/${child.pid}/task/${child.pid}/children`;
+      const grandchildren = existsSync(childrenFile)
+        ? readFileSync(childrenFile, 'utf8').trim().split(/\s+/).filter((p) => p !== '').map(Number) : [];
+      if (existsSync(childrenFile)) expect(grandchildren).toHaveLength(1);
+      child.kill('SIGINT');
+      const code = await exited;
+      expect(code, output.stderr).toBe(130);
+      expect(output.stderr).toContain('lifecycle interrupted');
+      const doc = JSON.parse(output.stdout) as BenchReport;
+      expect(doc.partial).toBe(true);
+      expect(doc.scenarios.map((s) => [s.name, s.ran, s.partial])).toEqual([['codec', true, false],
+        ['lifecycle', false, true]]);
+      expect(doc.scenarios[0]!.summary.length).toBeGreaterThan(0);
+      // The rounds lifecycle finished before Ctrl-C, streamed as they finished, are in the partial report.
+      const lifecycle = doc.scenarios[1]!;
+      const results = lifecycle.results as { partial: boolean; roundsCompleted: number; roundsRequested: number;
+        rounds: { round: number; values: Record<string, number> }[] };
+      expect(results).toMatchObject({ partial: true, roundsRequested: 60 });
+      expect(results.roundsCompleted).toBeGreaterThanOrEqual(1);
+      expect(results.roundsCompleted).toBeLessThan(60);
+      expect(results.rounds.map((r) => r.round)).toEqual([...Array(results.roundsCompleted).keys()]);
+      expect(Object.keys(results.rounds[0]!.values)).toContain('recorded spanwire');
+      expect(lifecycle.error).toBe(`interrupted after ${results.roundsCompleted} of 60 rounds`);
+      expect(lifecycle.summary.find((r) => r.subject === 'recorded spanwire')).toMatchObject({ unit: 'ns/span' });
+      expect(lifecycle.summary.every((r) => r.median !== null && Number.isFinite(r.median))).toBe(true);
+      for (const pid of grandchildren) {
+        expect(() => process.kill(pid, 0), `child ${pid} still running`).toThrow();
+      }
+    }, 60_000);
+
+  it('SIGTERM during a scenario still reports the scenarios that finished and exits 130', async () => {
+    const { child, output, ready, exited } = startCli(['bench', '--scenario', 'codec,lifecycle', '--quick'],
       '[2/2] lifecycle running');
     await ready;
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-    // The CLI's own children (the lifecycle script), read before the signal: they must be gone afterwards.
-    const childrenFile = `/proc/${child.pid}/task/${child.pid}/children`;
-    const grandchildren = existsSync(childrenFile)
-      ? readFileSync(childrenFile, 'utf8').trim().split(/\s+/).filter((p) => p !== '').map(Number) : [];
-    if (existsSync(childrenFile)) expect(grandchildren).toHaveLength(1);
-    child.kill('SIGINT');
-    const code = await exited;
-    expect(code, output.stderr).toBe(130);
-    expect(output.stderr).toContain('lifecycle interrupted');
-    const doc = JSON.parse(output.stdout) as BenchReport;
-    expect(doc.partial).toBe(true);
-    expect(doc.scenarios.map((s) => [s.name, s.ran, s.partial])).toEqual([['codec', true, false],
-      ['lifecycle', false, true]]);
-    expect(doc.scenarios[0]!.summary.length).toBeGreaterThan(0);
-    expect(doc.scenarios[1]).toMatchObject({ results: null, error: 'interrupted before it finished' });
-    for (const pid of grandchildren) {
-      expect(() => process.kill(pid, 0), `child ${pid} still running`).toThrow();
-    }
-  }, 30_000);
+    child.kill('SIGTERM');
+    expect(await exited, output.stderr).toBe(130);
+    expect(output.stderr).toContain('SIGTERM: stopping the running scenario');
+    expect(output.stdout).toMatch(/^codec +encode spanwire +[\d.]+ ns\/span/m);
+    expect(output.stdout).toMatch(/^lifecycle +PARTIAL: interrupted/m);
+  }, 60_000);
 
   it('load --help documents the JSON fields; a bad load flag exits 2', () => {
     const help = runCli(['load', '--help']);

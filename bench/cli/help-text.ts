@@ -39,8 +39,9 @@ Options:
                        ratios and targets (written after Ctrl-C too, marked partial)
   -h, --help           Show this help
 
-Progress goes to stderr: one live line on a terminal, plain lines otherwise. Ctrl-C (or SIGTERM) stops the
-running scenario and prints what finished so far, marked partial (exit code 130).
+Progress goes to stderr: one live line on a terminal, plain lines otherwise, and a line as each round finishes
+(the scripts stream every finished round to the CLI). Ctrl-C (or SIGTERM) stops the running scenario and prints
+what finished so far, the finished rounds of the interrupted scenario included, marked partial (exit code 130).
 
 JSON document (--json), field names are stable:
   {
@@ -55,7 +56,11 @@ JSON document (--json), field names are stable:
         "ran": true,                   false: failed, skipped or interrupted
         "partial": false,              true: interrupted while running
         "durationMs": 12345,
-        "results": { ... },            the script's own --json document (null if it did not finish)
+        "results": { ... },            the script's own --json document. A scenario stopped (or failed) midway:
+                                       what its finished rounds measured, or null if none finished:
+                                       { "partial": true, "roundsCompleted", "roundsRequested", "unit",
+                                         "rounds": [ { "round", "values": { subject: n }, "ratios": { name: n } } ],
+                                         the subjects with median/min/max over those rounds, and "ratios" }
         "summary": [ { "subject", "median", "unit", "ratioVsOfficial", "ratioName", "target", "met" } ],
         "error": "..."                 only when ran is false
       }

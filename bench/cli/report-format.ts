@@ -38,7 +38,7 @@ export function scenarioReportOf(outcome: ScenarioOutcome): ScenarioReport {
     partial: outcome.partial,
     durationMs: outcome.durationMs,
     results: outcome.results ?? null,
-    summary: outcome.ran ? summarizeScenario(outcome.name, outcome.results) : [],
+    summary: outcome.results === null ? [] : summarizeScenario(outcome.name, outcome.results),
   };
   if (outcome.error !== undefined) entry.error = outcome.error;
   return entry;
@@ -80,16 +80,18 @@ function referenceOf(ratioName: string | null): string {
   return reference === '' || reference.startsWith('official') ? '' : ` (vs ${reference})`;
 }
 
-/** All table rows: the summary of every scenario that ran, one status row for each that did not. */
+/**
+ * All table rows: the summary of every scenario that ran; for one that did not, a status row, then the summary of
+ * the rounds it finished (if any) under `<name> (partial)`.
+ */
 function tableRows(report: BenchReport): string[][] {
   const rows: string[][] = [];
   for (const s of report.scenarios) {
     if (!s.ran) {
-      rows.push([s.name, s.partial ? 'PARTIAL: interrupted' : `NOT RUN: ${s.error ?? 'unknown error'}`,
+      rows.push([s.name, s.partial ? `PARTIAL: ${s.error ?? 'interrupted'}` : `NOT RUN: ${s.error ?? 'unknown error'}`,
         '-', '-', '-', '-']);
-      continue;
     }
-    for (const row of s.summary) rows.push(cellsOf(s.name, row));
+    for (const row of s.summary) rows.push(cellsOf(s.ran ? s.name : `${s.name} (partial)`, row));
   }
   return rows;
 }
@@ -97,7 +99,10 @@ function tableRows(report: BenchReport): string[][] {
 /** Lines under the table: interruption, missing packages, script warnings, how to read "ratio". */
 function notesOf(report: BenchReport): string[] {
   const notes: string[] = [];
-  if (report.partial) notes.push('PARTIAL: interrupted (Ctrl-C); only the scenarios marked as run finished.');
+  if (report.partial) {
+    notes.push('PARTIAL: interrupted (Ctrl-C or SIGTERM); rows marked (partial) are medians over the rounds that ' +
+      'finished, without the targets the script judges at the end.');
+  }
   if (!report.officialSdk.present) {
     notes.push(`Official OpenTelemetry SDK packages missing: ${report.officialSdk.missing.join(', ')}. ` +
       'They are devDependencies: run npm install. Scenarios that need them were skipped.');

@@ -1,10 +1,13 @@
-// Runs one bench script (dist/bench/<name>-bench.js) as a child Node process with --json and collects its document.
-// The child gets its own process group so stop() also ends what it started (e.g. the e2e sink); this module
-// must never print or exit: it reports through the returned outcome only.
+// Runs one bench script (dist/bench/<name>-bench.js) as a child Node process with --json and collects its document,
+// and the rounds it streams over IPC as they finish (round-stream.ts), which become the results of a run stopped
+// or failed midway. The child gets its own process group so stop() also ends what it started (e.g. the e2e sink);
+// this module must never print or exit: it reports through the returned outcome and the onRound hook only.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { RoundMessage } from '../round-stream.js';
 import type { ScenarioName } from './parse-args.js';
+import { partialResultsOf, roundMessageFrom } from './partial-results.js';
 
 /** What became of one scenario; `results` is the child's own --json document, untouched. */
 export interface ScenarioOutcome {
@@ -14,6 +17,10 @@ export interface ScenarioOutcome {
   /** True when stop() ended the child before it finished. */
   partial: boolean;
   durationMs: number;
+  /**
+   * The child's --json document; for a child stopped or failed midway, the rounds it finished (partial-results.ts),
+   * or null when none did.
+   */
   results: unknown;
   /** Why `ran` is false. */
   error?: string;
@@ -64,8 +71,13 @@ function lastLine(text: string): string {
   return lines[lines.length - 1] ?? '';
 }
 
-/** Starts `name` now. Never rejects: spawn failures, non-zero exits and bad JSON become `ran: false`. */
-export function startScenario(name: ScenarioName, flags: ScenarioFlags): ScenarioRun {
+/**
+ * Starts `name` now; `onRound` hears of each round the child finishes. Never rejects: spawn failures, non-zero exits
+ * and bad JSON become `ran: false`.
+ */
+export function startScenario(
+  name: ScenarioName, flags: ScenarioFlags, onRound?: (round: RoundMessage) => void,
+): ScenarioRun {
   const startMs = performance.now();
   const script = scriptPathOf(name);
   const finish = (partial: boolean, results: unknown, error?: string): ScenarioOutcome => {
@@ -82,17 +94,25 @@ export function startScenario(name: ScenarioName, flags: ScenarioFlags): Scenari
     };
   }
   const child = spawn(process.execPath, childArgsOf(name, flags), {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     detached: true,
+  });
+  const rounds: RoundMessage[] = [];
+  child.on('message', (message: unknown) => {
+    const round = roundMessageFrom(name, message);
+    if (round === null) return;
+    rounds.push(round);
+    onRound?.(round);
   });
   const pid = child.pid;
   let stopped = false;
   let killTimer: NodeJS.Timeout | undefined;
   const stdout: Buffer[] = [];
   let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (chunk: string) => {
+  // Both are pipes (stdio above); the typings cannot tell with an 'ipc' entry in the array.
+  child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-STDERR_TAIL_CHARS);
   });
   // If this process exits first (an uncaught error, a second Ctrl-C), take the child group with it.
@@ -109,14 +129,16 @@ export function startScenario(name: ScenarioName, flags: ScenarioFlags): Scenari
     child.once('close', (code, signal) => {
       process.removeListener('exit', onExit);
       if (killTimer !== undefined) clearTimeout(killTimer);
+      const partial = partialResultsOf(name, rounds);
       if (stopped) {
-        resolve(finish(true, null, 'interrupted before it finished'));
+        resolve(finish(true, partial, rounds.length === 0 ? 'interrupted before it finished'
+          : `interrupted after ${rounds.length} of ${rounds[0]!.rounds} rounds`));
         return;
       }
       const text = Buffer.concat(stdout).toString('utf8');
       if (code !== 0) {
         const why = lastLine(stderr) || (signal !== null ? `killed by ${signal}` : `exit code ${code}`);
-        resolve(finish(false, null, why));
+        resolve(finish(false, partial, why));
         return;
       }
       try {

@@ -117,6 +117,12 @@ const SHAPES: Record<ScenarioName, ScenarioShape> = {
   },
 };
 
+/** Where a scenario's document keeps its subjects: the list, each entry's name and its median spread. */
+export function subjectKeysOf(name: ScenarioName): { subjectsKey: string; nameKey: string; spreadKey: string } {
+  const { subjectsKey, nameKey, spreadKey } = SHAPES[name];
+  return { subjectsKey, nameKey, spreadKey };
+}
+
 /**
  * Summary rows for one scenario's --json document: one per subject (in the script's order), then one per
  * target that no subject row carries. Unknown or malformed documents give the rows that could be read.

@@ -67,7 +67,8 @@ async function runBench(command: BenchCommand, interrupt: Interrupt): Promise<nu
         continue;
       }
       progress.start(`[${i + 1}/${command.scenarios.length}] ${name}`);
-      current = startScenario(name, { quick: command.quick, rounds: command.rounds });
+      current = startScenario(name, { quick: command.quick, rounds: command.rounds },
+        (round) => progress.note(`${name} round ${round.round + 1}/${round.rounds} done`));
       const outcome = await current.done;
       current = null;
       progress.finish(outcome.ran ? 'done' : outcome.partial ? 'interrupted' : `FAILED: ${outcome.error ?? ''}`);

@@ -214,14 +214,15 @@ export function renderSvg(report: BenchReport, options: SvgChartOptions): string
   const body: string[] = [];
   let y = 58;
   for (const scenario of report.scenarios) {
+    const groups = chartGroupsOf(scenario);
     if (!scenario.ran) {
-      const status = scenario.partial ? 'PARTIAL: interrupted, no results' : `NOT RUN: ${scenario.error ?? 'unknown'}`;
+      // A scenario stopped midway is drawn from the rounds it finished (its summary), under this status line.
+      const drawn = groups.length > 0 ? ' (bars: medians of the rounds that finished)' : ', no results';
+      const status = scenario.partial ? `PARTIAL: ${scenario.error ?? 'interrupted'}${drawn}`
+        : `NOT RUN: ${scenario.error ?? 'unknown'}${groups.length > 0 ? drawn : ''}`;
       body.push(text(MARGIN, y + 16, `${scenario.name}: ${status}`, `fill="${MUTED}" font-style="italic"`));
       y += 30;
-      continue;
-    }
-    const groups = chartGroupsOf(scenario);
-    if (groups.length === 0) {
+    } else if (groups.length === 0) {
       body.push(text(MARGIN, y + 16, `${scenario.name}: no metric with a reference counterpart`,
         `fill="${MUTED}" font-style="italic"`));
       y += 30;
@@ -241,7 +242,9 @@ export function renderSvg(report: BenchReport, options: SvgChartOptions): string
     'Times (ns/span): the shorter bar is better. Throughput (spans/s): the longer bar is better.',
   ];
   if (report.options.quick) footnotes.push('--quick: a smoke run, not a measurement.');
-  if (report.partial) footnotes.push('PARTIAL: interrupted (Ctrl-C); only scenarios that finished are drawn.');
+  if (report.partial) {
+    footnotes.push('PARTIAL: interrupted (Ctrl-C or SIGTERM); an interrupted scenario shows the rounds it finished.');
+  }
   y += 10;
   for (const note of footnotes) {
     body.push(text(MARGIN, y + 12, note, `fill="${MUTED}" font-size="12"`));
