@@ -260,7 +260,10 @@ describe('flushOnPageHide', () => {
     const sent = calls.filter((c) => c.keepalive === true);
     expect(sent.length).toBeGreaterThan(1);
     expect(calls.every((c) => c.keepalive === true)).toBe(true);
-    expect(sent.reduce((sum, c) => sum + c.bytes, 0)).toBeLessThanOrEqual(65536);
+    const total = sent.reduce((sum, c) => sum + c.bytes, 0);
+    expect(total).toBeLessThanOrEqual(65536);
+    // The last requests are cut down to what the budget has left: it ends up nearly full (a span is ~400 bytes).
+    expect(total).toBeGreaterThan(65536 - 2048);
     await provider.forceFlush();
     const stats = provider.stats();
     expect(stats.dropped.keepalive_budget).toBeGreaterThan(0);

@@ -105,6 +105,11 @@ export class FetchTransport implements Transport {
     return pending;
   }
 
+  /** Body bytes a keepalive request could carry now: the budget minus the keepalive bodies in flight. */
+  keepaliveBytesLeft(): number {
+    return Math.max(0, this.keepaliveBudgetBytes - this.keepaliveBytes);
+  }
+
   /** Aborts in-flight requests (they settle as failures) and makes every later send fail. */
   async shutdown(): Promise<void> {
     this.closed = true;

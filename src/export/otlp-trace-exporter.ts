@@ -53,11 +53,11 @@ interface ChunkOutcome {
 /** Warn about rejected spans and failures at most this often (the counts are always in stats()). */
 const WARN_INTERVAL_MS = 10000;
 /**
- * Protobuf bytes per keepalive request: half the 64 KiB keepalive quota, so that even a body gzip cannot shrink
- * (it grows by 18 bytes of framing plus 5 per 64 KiB block) fits the quota alone; canonical spans compress ~12x,
- * so such a request is ~3 KB on the wire and ~20 of them share the quota.
+ * Protobuf bytes per keepalive request: 60 KiB, so that even a body gzip cannot shrink (it grows by 18 bytes of
+ * framing plus 5 per 64 KiB block) fits the 64 KiB keepalive quota alone. Canonical spans come to ~5.5 KB per
+ * request on the wire (~40 bytes a span): ~12 requests, ~1,600 spans share the quota.
  */
-const KEEPALIVE_REQUEST_TARGET_BYTES = 32 * 1024;
+const KEEPALIVE_REQUEST_TARGET_BYTES = 60 * 1024;
 
 export class OtlpTraceExporter implements SpanwireExporter {
   private readonly transport: Transport;
@@ -120,10 +120,12 @@ export class OtlpTraceExporter implements SpanwireExporter {
     const droppedBy: Record<string, number> = {};
     const chunks: Promise<ChunkOutcome>[] = [];
     let start = 0;
+    // Keepalive: spans per request, halved while a gzipped body would overflow the keepalive budget left.
+    let keepaliveCap = count;
     while (start < count) {
       // 64 spans until the first request shows how large spans are (a canonical span is ~450 bytes).
       const want = this.bytesPerSpan > 0 ? Math.max(1, Math.floor(targetBytes / this.bytesPerSpan)) : 64;
-      const spans = encoder.encodeFitting(batch.slots, start, Math.min(count - start, want));
+      const spans = encoder.encodeFitting(batch.slots, start, Math.min(count - start, want, keepaliveCap));
       if (spans === 0) {
         if (encoder.lastResult === ENCODE_BAD_INPUT) {
           addTo(droppedBy, 'encode_failed', count - start);
@@ -137,11 +139,22 @@ export class OtlpTraceExporter implements SpanwireExporter {
       this.bytesPerSpan = body.byteLength / spans;
       if (this.pendingBytes + body.byteLength > this.maxPendingBytes) {
         addTo(droppedBy, 'inflight_limit', spans);
-      } else {
+      } else if (keepalive) {
         // A page going away may not run another macrotask: keepalive bodies are compressed here, at once.
-        const deferGzip = this.gzip && !keepalive && body.byteLength > this.deferGzipAboveBytes;
+        const payload = this.gzip ? encoder.gzip(body, this.gzipLevel) : body;
+        if (payload.byteLength > (this.transport.keepaliveBytesLeft?.() ?? Infinity)) {
+          if (spans === 1) { // not even one more span fits: the rest of the batch stays behind, counted
+            addTo(droppedBy, 'keepalive_budget', count - start);
+            break;
+          }
+          keepaliveCap = spans >> 1;
+          continue;
+        }
+        chunks.push(this.track(this.send(payload.slice(), spans, false, timeoutMs, true)));
+      } else {
+        const deferGzip = this.gzip && body.byteLength > this.deferGzipAboveBytes;
         const payload = this.gzip && !deferGzip ? encoder.gzip(body, this.gzipLevel).slice() : body.slice();
-        chunks.push(this.track(this.send(payload, spans, deferGzip, timeoutMs, keepalive)));
+        chunks.push(this.track(this.send(payload, spans, deferGzip, timeoutMs, false)));
       }
       start += spans;
     }
@@ -163,8 +176,9 @@ export class OtlpTraceExporter implements SpanwireExporter {
   /**
    * Runs `work` (typically provider.forceFlush(), whose exports start synchronously) with every export it starts
    * sent as fetch keepalive requests that can outlive the page: gzipped at once rather than in a later macrotask,
-   * at most ~32 KiB of protobuf per request, one attempt (a retry timer would not outlive the page), and bodies that
-   * do not fit the transport's keepalive budget dropped as 'keepalive_budget'. Returns what `work` returns.
+   * at most 60 KiB of protobuf per request, split further to fit the keepalive budget the transport has left, one
+   * attempt (a retry timer would not outlive the page); spans that fit no more are dropped as 'keepalive_budget'.
+   * Returns what `work` returns.
    */
   withKeepalive<T>(work: () => T): T {
     const outer = this.keepaliveMode;

@@ -43,6 +43,8 @@ export interface Transport {
   send(body: Uint8Array, options: SendOptions): Promise<SendResult>;
   /** Closes connections; later sends fail with status 'failure'. */
   shutdown(): Promise<void>;
+  /** Body bytes a keepalive send could still carry now (fetch transports); absent: no keepalive budget. */
+  keepaliveBytesLeft?(): number;
 }
 
 /** Responses are read up to this many bytes (OTLP: 4 MiB after decompression); more is a failure. */
