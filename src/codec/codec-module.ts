@@ -1,147 +1,19 @@
-// Loads the spanwire WASM codec on any runtime: embedded bytes (Node, Deno, Bun, browsers) or a precompiled
-// WebAssembly.Module (workerd, which forbids compiling bytes at run time). Owns the imported linear memory.
-// Never throws after load; never touches Node-only modules or globals.
+// The embedded release build of the spanwire WASM codec (base64, generated at build time) for runtimes that may
+// compile WebAssembly from bytes (Node, Deno, Bun, browsers): registers it as the default codec on import and
+// re-exports the loader. Entries for workerd import codec-instance.ts instead and ship no bytes.
+// Never touches Node-only modules or globals.
 import { CODEC_WASM_BASE64 } from './codec-wasm.generated.js';
+import { registerDefaultCodec } from './codec-instance.js';
 
-/** The codec's exports: all numbers in, numbers out (pointers and lengths are byte offsets in `memory`). */
-export interface CodecExports {
-  heapBase(): number;
-  setColumns(descriptorPtr: number): void;
-  setResource(fieldPtr: number, fieldLen: number, schemaPtr: number, schemaLen: number): void;
-  encodeBatch(slotsPtr: number, count: number, outPtr: number, outCap: number): number;
-  encodeResource(attrHead: number, droppedCount: number, outPtr: number, outCap: number): number;
-  encodeScope(
-    namePtr: number, nameLen: number, versionPtr: number, versionLen: number,
-    attrHead: number, droppedCount: number, outPtr: number, outCap: number,
-  ): number;
-  gzipScratchBytes(): number;
-  gzipBound(srcLen: number): number;
-  gzipCompress(srcPtr: number, srcLen: number, dstPtr: number, dstCap: number, scratchPtr: number, level: number): number;
-  crc32(ptr: number, len: number, crc: number): number;
-}
+export * from './codec-instance.js';
 
-/** One instantiated codec and the memory it encodes from. */
-export interface CodecInstance {
-  readonly exports: CodecExports;
-  readonly memory: WebAssembly.Memory;
-  /** First byte the JS side may lay out (above the module's static data), 16-byte aligned. */
-  readonly heapBase: number;
-}
-
-/**
- * A codec settled before the provider was built: instantiated asynchronously (browsers refuse synchronous
- * compiles of more than 4 KiB on the main thread), or the reason it could not be. Serves one provider only: an
- * instance's memory holds one arena.
- */
-export class PreparedCodec {
-  private instance: CodecInstance | undefined;
-
-  private constructor(instance: CodecInstance | undefined, readonly error: string) {
-    this.instance = instance;
-  }
-
-  static loaded(instance: CodecInstance): PreparedCodec {
-    return new PreparedCodec(instance, '');
-  }
-
-  /** A codec that could not load: the provider built from it runs in codec-unavailable mode with this message. */
-  static failed(message: string): PreparedCodec {
-    return new PreparedCodec(undefined, message);
-  }
-
-  /** The instance, once; throws the load error (or a reuse error), as loadCodec() reports failures. */
-  take(): CodecInstance {
-    if (this.error !== '') throw new Error(this.error);
-    const instance = this.instance;
-    if (instance === undefined) throw new Error('spanwire: a prepared codec serves one provider only');
-    this.instance = undefined;
-    return instance;
-  }
-}
-
-/** Where the codec comes from: omitted = the embedded release build. */
-export type CodecSource = WebAssembly.Module | ArrayBuffer | Uint8Array | PreparedCodec;
-
-const WASM_PAGE_BYTES = 65536;
-// Enough for the module's static data; the arena grows the memory once to its configured size.
-const INITIAL_PAGES = 4;
-
-let embeddedModule: WebAssembly.Module | undefined;
-
-function decodeBase64(base64: string): Uint8Array {
-  const text = atob(base64); // atob: in every runtime spanwire targets (Node >= 16, Deno, Bun, workerd, browsers)
+/** The embedded release build's bytes (a fresh copy), decoded from base64. */
+export function embeddedCodecBytes(): Uint8Array {
+  // atob: in every runtime spanwire targets (Node >= 16, Deno, Bun, workerd, browsers).
+  const text = atob(CODEC_WASM_BASE64);
   const bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
   return bytes;
 }
 
-/** The embedded release build's bytes (a fresh copy), for runtimes that compile asynchronously. */
-export function embeddedCodecBytes(): Uint8Array {
-  return decodeBase64(CODEC_WASM_BASE64);
-}
-
-function compile(source: WebAssembly.Module | BufferSource | undefined): WebAssembly.Module {
-  if (source instanceof WebAssembly.Module) return source;
-  if (source !== undefined) return new WebAssembly.Module(source);
-  embeddedModule ??= new WebAssembly.Module(embeddedCodecBytes() as BufferSource);
-  return embeddedModule;
-}
-
-/** The imports the codec module expects: its linear memory, and abort() for the debug build's assertions. */
-function codecImports(memory: WebAssembly.Memory): WebAssembly.Imports {
-  return {
-    env: {
-      memory,
-      abort(_messagePtr: number, _filePtr: number, line: number, column: number): never {
-        throw new Error(`spanwire: codec assertion failed at assembly line ${line}:${column} (debug build)`);
-      },
-    },
-  };
-}
-
-function toCodecInstance(instance: WebAssembly.Instance, memory: WebAssembly.Memory): CodecInstance {
-  const exports = instance.exports as unknown as CodecExports;
-  const heapBase = (exports.heapBase() + 15) & ~15;
-  if (heapBase > INITIAL_PAGES * WASM_PAGE_BYTES) {
-    throw new Error(`spanwire: codec static data (${heapBase} bytes) exceeds its initial memory; rebuild the codec`);
-  }
-  return { exports, memory, heapBase };
-}
-
-function assertWebAssembly(): void {
-  if (typeof WebAssembly !== 'object') {
-    throw new Error('spanwire: this runtime has no WebAssembly; the OTLP codec cannot run here');
-  }
-}
-
-/**
- * Instantiates the codec synchronously. Pass a precompiled `WebAssembly.Module` on workerd
- * (`import codec from 'spanwire/codec.wasm'`), or bytes of a specific build (tests load the debug build).
- * Throws `Error('spanwire: ...')` only here, at configuration time, when WebAssembly itself is unavailable.
- */
-export function loadCodec(source?: CodecSource): CodecInstance {
-  if (source instanceof PreparedCodec) return source.take();
-  assertWebAssembly();
-  const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES });
-  return toCodecInstance(new WebAssembly.Instance(compile(source), codecImports(memory)), memory);
-}
-
-/**
- * Compiles and instantiates the codec with the asynchronous WebAssembly API (what browsers require on the main
- * thread for modules over 4 KiB). Default: the embedded release build. Rejects when WebAssembly cannot run here
- * (no WebAssembly, or a Content-Security-Policy without 'wasm-unsafe-eval').
- */
-export async function loadCodecAsync(source?: WebAssembly.Module | BufferSource): Promise<CodecInstance> {
-  assertWebAssembly();
-  const module = source instanceof WebAssembly.Module
-    ? source : await WebAssembly.compile(source ?? embeddedCodecBytes() as BufferSource);
-  const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES });
-  return toCodecInstance(await WebAssembly.instantiate(module, codecImports(memory)), memory);
-}
-
-/** Grows `memory` (never shrinks) so that it holds at least `bytes`. Detaches every view over the old buffer. */
-export function ensureMemoryBytes(memory: WebAssembly.Memory, bytes: number): void {
-  const havePages = memory.buffer.byteLength / WASM_PAGE_BYTES;
-  const needPages = Math.ceil(bytes / WASM_PAGE_BYTES);
-  if (needPages > havePages) memory.grow(needPages - havePages);
-}
+registerDefaultCodec(embeddedCodecBytes);

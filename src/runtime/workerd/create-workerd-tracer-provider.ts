@@ -2,7 +2,7 @@
 // codec is the precompiled module imported from 'spanwire/codec.wasm', instantiated synchronously (allowed at
 // global scope). Timer-free: batches leave when full or on flush, never from a timer a finished request would
 // leave behind; pair it with withRequestFlush. Never throws.
-import { PreparedCodec } from '../../codec/codec-module.js';
+import { PreparedCodec } from '../../codec/codec-instance.js';
 import { SpanwireTracerProvider } from '../../sdk/tracer-provider.js';
 import { type WebTracerOptions, createFetchExporter } from '../web/fetch-exporter-options.js';
 
