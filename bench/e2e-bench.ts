@@ -83,6 +83,8 @@ interface E2eArgs {
   quick: boolean;
   probeSeconds: number;
   cpuProfileDir: string;
+  /** --endpoint: an external collector instead of the embedded sink ('' for the sink). */
+  endpoint: string;
 }
 
 function flagValue(argv: readonly string[], flag: string): string | undefined {
@@ -107,7 +109,9 @@ function positiveNumber(argv: readonly string[], flag: string, fallback: number,
  * --rounds N (default 5; --quick 2), --seconds S of production per round (default 5; --quick 1), --quick (a CI
  * smoke run, not a measurement), --json, --chunk-traces N (16), --queue-spans N (both SDKs; default: their own
  * 2048), --only a,b (subjects), --probe-seconds S (sink ceiling probe per protocol; 2, --quick 0.5),
- * --cpu-profile DIR (a V8 profile of every producer, summarised at the end).
+ * --cpu-profile DIR (a V8 profile of every producer, summarised at the end), --protocol http|grpc (that
+ * protocol's subjects only), --endpoint URL (export there, not to the embedded sink: the full /v1/traces URL for
+ * http, http://host:port for grpc; one protocol, http unless --protocol grpc).
  */
 function parseArgs(argv: readonly string[]): E2eArgs {
   const shared = benchArgsFrom(argv);
@@ -121,17 +125,31 @@ function parseArgs(argv: readonly string[]): E2eArgs {
     return name as E2eSubject;
   });
   const queueRaw = flagValue(argv, '--queue-spans');
+  const endpoint = flagValue(argv, '--endpoint') ?? '';
+  const protocolRaw = flagValue(argv, '--protocol') ?? (endpoint === '' ? undefined : 'http');
+  if (protocolRaw !== undefined && protocolRaw !== 'http' && protocolRaw !== 'grpc') {
+    throw new Error(`--protocol must be http or grpc, got '${protocolRaw}'`);
+  }
+  if (endpoint !== '') {
+    const url = URL.canParse(endpoint) ? new URL(endpoint) : null;
+    if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      throw new Error(`--endpoint needs an http: or https: URL, got '${endpoint}'`);
+    }
+  }
+  const protocolSubjects = protocolRaw === undefined ? subjects : subjects.filter((s) => s.endsWith(`-${protocolRaw}`));
+  if (protocolSubjects.length === 0) throw new Error(`--only ${onlyRaw} has no ${protocolRaw} subject`);
   return {
     rounds,
     produceSeconds: positiveNumber(argv, '--seconds', quick ? 1 : 5, false),
     chunkTraces: positiveNumber(argv, '--chunk-traces', DEFAULT_CHUNK_TRACES, true),
     queueSpans: queueRaw === undefined || queueRaw === 'default' ? DEFAULT_QUEUE_SPANS
       : positiveNumber(argv, '--queue-spans', 0, true),
-    subjects,
+    subjects: protocolSubjects,
     json: shared.json,
     quick,
     probeSeconds: positiveNumber(argv, '--probe-seconds', quick ? 0.5 : 2, false),
     cpuProfileDir: flagValue(argv, '--cpu-profile') ?? '',
+    endpoint,
   };
 }
 
@@ -147,6 +165,17 @@ function countsDelta(after: SinkCounts, before: SinkCounts): SinkCounts {
     protobufBytes: after.protobufBytes - before.protobufBytes,
     badRequests: after.badRequests - before.badRequests,
     cpuUs: after.cpuUs - before.cpuUs,
+  };
+}
+
+/**
+ * What stands in for the sink's counters with an external collector (--endpoint): the SDK's own count of spans
+ * acknowledged, nothing else known (NaN prints as '-' / null).
+ */
+function sdkCountsOf(report: E2eReport): SinkCounts {
+  return {
+    spans: report.sdkDelivered, httpRequests: NaN, httpConnections: NaN, grpcRequests: NaN, httpWireBytes: NaN,
+    protobufBytes: NaN, badRequests: 0, cpuUs: NaN,
   };
 }
 
@@ -233,7 +262,7 @@ interface RoundResult {
 }
 
 async function runSubjectRound(
-  sink: LoopbackSink, urls: { http: string; grpc: string }, args: E2eArgs, subject: E2eSubject, round: number,
+  sink: LoopbackSink | null, urls: { http: string; grpc: string }, args: E2eArgs, subject: E2eSubject, round: number,
   bareNodeRssBytes: number,
 ): Promise<RoundResult> {
   const mainRssBytes = process.memoryUsage().rss;
@@ -250,11 +279,12 @@ async function runSubjectRound(
     cpuProfilePath: args.cpuProfileDir === ''
       ? '' : resolvePath(args.cpuProfileDir, `${subject}-round${round}.cpuprofile`),
   };
-  const before = await sink.counts();
+  const before = sink === null ? null : await sink.counts();
   const startMs = performance.now();
   const report = await runWorker<E2eReport>(config, config.produceMs + FLUSH_TIMEOUT_MS + WORKER_STEP_TIMEOUT_MS);
   const wallMs = performance.now() - startMs;
-  const sinkDelta = countsDelta(await sink.counts(), before);
+  // With an external collector nothing independent counts: the SDK's own account stands in for the sink's.
+  const sinkDelta = sink === null || before === null ? sdkCountsOf(report) : countsDelta(await sink.counts(), before);
   let sdkDroppedTotal = 0;
   for (const reason in report.sdkDropped) sdkDroppedTotal += report.sdkDropped[reason]!;
   return {
@@ -541,6 +571,11 @@ function countCell(value: number): string | number {
   return Number.isInteger(value) ? String(value) : value;
 }
 
+/** '-' for a value nobody measured (NaN: gRPC has no TCP count; an external collector no sink counters). */
+function knownCell(value: number): string | number {
+  return Number.isNaN(value) ? '-' : value;
+}
+
 /** RSS of a bare `node` process (nothing loaded) on this machine, to estimate a producer in its own process. */
 function bareNodeRss(): number {
   const out = execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.memoryUsage().rss))'],
@@ -553,11 +588,20 @@ function bareNodeRss(): number {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (args.cpuProfileDir !== '') mkdirSync(args.cpuProfileDir, { recursive: true });
-  const sink = new LoopbackSink(SINK_TIMEOUT_MS);
+  // --endpoint: an external collector; else the embedded sink, which also counts what it acknowledged.
+  const sink = args.endpoint === '' ? new LoopbackSink(SINK_TIMEOUT_MS) : null;
   try {
-    const ports = await sink.ready;
-    const urls = { http: `http://127.0.0.1:${ports.httpPort}/v1/traces`, grpc: `http://127.0.0.1:${ports.grpcPort}` };
-    const probes = [await probe(sink, 'http', urls.http, args), await probe(sink, 'grpc', urls.grpc, args)];
+    let urls = { http: args.endpoint, grpc: args.endpoint };
+    const probes: ProbeSummary[] = [];
+    if (sink !== null) {
+      const ports = await sink.ready;
+      urls = { http: `http://127.0.0.1:${ports.httpPort}/v1/traces`, grpc: `http://127.0.0.1:${ports.grpcPort}` };
+      for (const protocol of ['http', 'grpc'] as const) {
+        if (args.subjects.some((s) => s.endsWith(`-${protocol}`))) {
+          probes.push(await probe(sink, protocol, urls[protocol], args));
+        }
+      }
+    }
     const bareNodeRssBytes = bareNodeRss();
     const rows = new Map<E2eSubject, RoundResult[]>(args.subjects.map((s) => [s, []]));
     for (let round = 0; round < args.rounds; round++) {
@@ -577,7 +621,7 @@ async function main(): Promise<void> {
     }
     report(args, probes, rows, bareNodeRssBytes);
   } finally {
-    sink.close();
+    sink?.close();
   }
 }
 
@@ -585,6 +629,7 @@ function report(
   args: E2eArgs, probes: ProbeSummary[], rows: Map<E2eSubject, RoundResult[]>, bareNodeRssBytes: number,
 ): void {
   const summaries = args.subjects.map((s) => summarize(s, rows.get(s)!));
+  const external = args.endpoint !== '';
   const ratios: RatioResult[] = [];
   for (const [num, den] of PAIRS) {
     const a = rows.get(num);
@@ -602,7 +647,8 @@ function report(
     { what: 'spanwire OTLP/HTTP+gzip delivered spans/s (median)', value: http.deliveredSpansPerS.median,
       target: `>= ${TARGET_DELIVERED_SPANS_PER_S}`,
       met: http.deliveredSpansPerS.median >= TARGET_DELIVERED_SPANS_PER_S },
-    { what: 'spanwire OTLP/HTTP+gzip spans dropped (all rounds; sink count)', value: http.droppedSpansTotal,
+    { what: `spanwire OTLP/HTTP+gzip spans dropped (all rounds; ${external ? 'SDK' : 'sink'} count)`,
+      value: http.droppedSpansTotal,
       target: '0', met: http.droppedSpansTotal === 0 && http.sdkDroppedTotal === 0 },
     { what: 'spanwire OTLP/HTTP producer peak RSS, MiB (median)', value: http.rssPeakMiB.median,
       target: `<= ${TARGET_PEAK_RSS_MIB}`, met: http.rssPeakMiB.median <= TARGET_PEAK_RSS_MIB },
@@ -633,8 +679,14 @@ function report(
     official: 'sdk-trace-base 2.12.1 BatchSpanProcessor defaults (batch 512, one export at a time, delay 5000 ms, ' +
       'export timeout 30 s) + OTLPTraceExporter 0.223.1 (exporter-trace-otlp-proto / -grpc) with compression ' +
       '"gzip" (zlib default level, libuv thread pool), other options default (30 requests in flight, 10 s timeout)',
-    sink: 'separate process; OTLP/HTTP node:http + gunzipSync; OTLP/gRPC grpc-js passthrough; empty responses',
+    sink: external ? `none: exported to the collector at ${args.endpoint} (--endpoint)`
+      : 'separate process; OTLP/HTTP node:http + gunzipSync; OTLP/gRPC grpc-js passthrough; empty responses',
   };
+  const countedBy = external
+    ? `delivered = spans each SDK counts as acknowledged by the collector at ${args.endpoint} (spanwire: ` +
+      'stats().exported; official: spans in SUCCESS export callbacks); the embedded sink, which counts what ' +
+      'arrives, is not running, so nothing checks those counts, and the sink columns are empty'
+    : 'delivered = spans the embedded sink counted';
 
   // The sink's count is the truth; an SDK that counts differently, a refused request or a flush that never
   // finished makes a round suspect.
@@ -642,7 +694,7 @@ function report(
   for (const subjectRows of rows.values()) {
     for (const r of subjectRows) {
       const where = `${r.subject} round ${r.round + 1}`;
-      if (r.report.sdkDelivered !== r.sink.spans) {
+      if (!external && r.report.sdkDelivered !== r.sink.spans) {
         warnings.push(`${where}: the SDK counts ${r.report.sdkDelivered} spans delivered, the sink ${r.sink.spans}`);
       }
       if (r.sink.badRequests > 0) warnings.push(`${where}: the sink refused ${r.sink.badRequests} malformed requests`);
@@ -657,6 +709,7 @@ function report(
   if (args.json) {
     const doc = {
       benchmark: 'e2e', node: process.version, method: METHOD, settings,
+      endpoint: external ? args.endpoint : null, deliveredCountedBy: external ? 'sdk' : 'sink',
       sinkCeiling: probes, bareNodeRssBytes,
       rounds: Object.fromEntries([...rows.entries()].map(([s, r]) => [s, r])),
       summaries, ratios, targets, warnings,
@@ -671,28 +724,31 @@ function report(
   out.push(`spanwire end-to-end export benchmark — Node ${process.version}, ${args.rounds} rounds x ` +
     `${args.produceSeconds} s${args.quick ? ' (--quick: smoke run, not a measurement)' : ''}`);
   out.push(METHOD);
+  if (external) out.push(`COLLECTOR ${args.endpoint}: ${countedBy}.`);
   out.push(`Producer: ${settings.chunkSpans} spans (${args.chunkTraces} traces) per chunk; ` +
     `queue: ${settings.queueSpans}.`);
   out.push(`spanwire: ${settings.spanwire}.`);
   out.push(`official: ${settings.official}.`);
   out.push('');
-  out.push(formatTable(
-    [`sink ceiling (no SDK: pre-encoded 512-span requests, ${PROBE_IN_FLIGHT} in flight)`, 'spans/s', 'requests',
-      'failed', 'acked spans', 'sink counted', 'sink CPU %', 'wire B/req'],
-    probes.map((p) => [`OTLP/${p.result.protocol === 'http' ? 'HTTP' : 'gRPC'} + gzip`, p.spansPerS,
-      String(p.result.requestsOk), String(p.result.requestsFailed), String(p.result.spansAcked), String(p.sinkSpans),
-      p.sinkCpuShare * 100, p.result.wireBytesPerRequest]),
-  ));
-  out.push('(sink CPU %: of one core, over the probe. The probe client runs on the other core: a sink below ~90 % ' +
-    'was held back by the client or the protocol stack, not by its own work.)');
-  out.push('');
+  if (probes.length > 0) {
+    out.push(formatTable(
+      [`sink ceiling (no SDK: pre-encoded 512-span requests, ${PROBE_IN_FLIGHT} in flight)`, 'spans/s', 'requests',
+        'failed', 'acked spans', 'sink counted', 'sink CPU %', 'wire B/req'],
+      probes.map((p) => [`OTLP/${p.result.protocol === 'http' ? 'HTTP' : 'gRPC'} + gzip`, p.spansPerS,
+        String(p.result.requestsOk), String(p.result.requestsFailed), String(p.result.spansAcked),
+        String(p.sinkSpans), p.sinkCpuShare * 100, p.result.wireBytesPerRequest]),
+    ));
+    out.push('(sink CPU %: of one core, over the probe. The probe client runs on the other core: a sink below ~90 % ' +
+      'was held back by the client or the protocol stack, not by its own work.)');
+    out.push('');
+  }
   out.push(formatTable(
     ['throughput (median of rounds)', 'delivered/s', 'min', 'max', 'produced/s', 'dropped/round', 'dropped all',
       'SDK dropped', 'flush ms', 'sink CPU %', 'wire B/span', 'pb B/span', 'requests', 'TCP conns'],
     summaries.map((s) => [s.subject, s.deliveredSpansPerS.median, s.deliveredSpansPerS.min, s.deliveredSpansPerS.max,
       s.producedSpansPerS.median, countCell(s.droppedSpans.median), String(s.droppedSpansTotal), String(s.sdkDroppedTotal),
-      s.flushMs.median, s.sinkCpuShare.median * 100, s.wireBytesPerSpan.median, s.protobufBytesPerSpan.median,
-      s.requests.median, Number.isNaN(s.httpConnections.median) ? '-' : s.httpConnections.median]),
+      s.flushMs.median, knownCell(s.sinkCpuShare.median * 100), knownCell(s.wireBytesPerSpan.median),
+      knownCell(s.protobufBytesPerSpan.median), knownCell(s.requests.median), knownCell(s.httpConnections.median)]),
   ));
   out.push('(TCP conns: connections the sink accepted per round over OTLP/HTTP; a keep-alive client needs a few. ' +
     'wire B/span: OTLP/HTTP bytes as sent (gzip); pb B/span: protobuf after decompression.)');

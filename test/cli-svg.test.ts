@@ -136,7 +136,8 @@ const E2E_DOC = {
 
 function fullReport(): BenchReport {
   return {
-    spanwire: '0.1.0', node: 'v20.0.0', partial: false, options: { quick: false, rounds: null },
+    spanwire: '0.1.0', node: 'v20.0.0', partial: false,
+    options: { quick: false, rounds: null, endpoint: null, protocol: null },
     officialSdk: { present: true, missing: [] },
     scenarios: [
       scenarioReportOf({ name: 'codec', ran: true, partial: false, durationMs: 1, results: CODEC_DOC }),

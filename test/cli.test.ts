@@ -20,6 +20,7 @@ import {
 } from '../bench/cli/report-format.js';
 import { childArgsOf } from '../bench/cli/run-scenario.js';
 import { summarizeScenario } from '../bench/cli/scenario-summary.js';
+import { FakeGrpcReceiver, FakeHttpReceiver } from './support/otlp-fake-receiver.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(ROOT, 'dist/bench/cli/spanwire.js');
@@ -39,6 +40,7 @@ describe('parseCommandLine', () => {
   it('defaults bench to every scenario, text output, the scripts\' own rounds', () => {
     expect(parseCommandLine(['bench'])).toEqual({
       kind: 'bench', scenarios: [...SCENARIOS], quick: false, rounds: null, format: 'text', svgFile: null,
+      endpoint: null, protocol: null,
     });
   });
 
@@ -56,6 +58,7 @@ describe('parseCommandLine', () => {
   it('reads --quick, --rounds N, --json and --markdown', () => {
     expect(parseCommandLine(['bench', '--quick', '--rounds', '3', '--json'])).toEqual({
       kind: 'bench', scenarios: [...SCENARIOS], quick: true, rounds: 3, format: 'json', svgFile: null,
+      endpoint: null, protocol: null,
     });
     expect(parseCommandLine(['bench', '--rounds=7', '--markdown'])).toMatchObject({ rounds: 7, format: 'markdown' });
   });
@@ -64,6 +67,17 @@ describe('parseCommandLine', () => {
     expect(parseCommandLine(['bench', '--svg', 'out.svg'])).toMatchObject({ svgFile: 'out.svg', format: 'text' });
     expect(parseCommandLine(['bench', '--json', '--svg=a b.svg'])).toMatchObject({ svgFile: 'a b.svg', format: 'json' });
     expect(parseCommandLine(['bench', '--svg', 'x.svg', '--markdown'])).toMatchObject({ format: 'markdown' });
+  });
+
+  it('reads --endpoint URL and --protocol for the e2e scenario; an endpoint alone means OTLP/HTTP', () => {
+    expect(parseCommandLine(['bench', '--endpoint', 'http://127.0.0.1:4318/v1/traces'])).toMatchObject({
+      scenarios: [...SCENARIOS], endpoint: 'http://127.0.0.1:4318/v1/traces', protocol: 'http',
+    });
+    expect(parseCommandLine(['bench', '-s', 'e2e', '--endpoint=https://collector:4317', '--protocol', 'grpc']))
+      .toMatchObject({ scenarios: ['e2e'], endpoint: 'https://collector:4317', protocol: 'grpc' });
+    expect(parseCommandLine(['bench', '--protocol=grpc', '-s', 'codec,e2e'])).toMatchObject({
+      scenarios: ['codec', 'e2e'], endpoint: null, protocol: 'grpc',
+    });
   });
 
   it('answers help in every spelling', () => {
@@ -95,6 +109,15 @@ describe('parseCommandLine', () => {
       [['bench', '--svg'], /--svg needs a value/, 'bench'],
       [['bench', '--svg', '--quick'], /--svg needs a value/, 'bench'],
       [['bench', '--svg='], /--svg needs a file name/, 'bench'],
+      [['bench', '--endpoint'], /--endpoint needs a value/, 'bench'],
+      [['bench', '--endpoint', 'collector:4318'], /http: or https: URL, got 'collector:4318'/, 'bench'],
+      [['bench', '--endpoint', 'not a url'], /--endpoint needs a URL/, 'bench'],
+      [['bench', '--endpoint', 'http://127.0.0.1:4318'], /full URL with its path, e\.g\. http:\/\/127/, 'bench'],
+      [['bench', '--endpoint', 'http://127.0.0.1:4317/v1/traces', '--protocol', 'grpc'], /without a path/, 'bench'],
+      [['bench', '--protocol', 'udp'], /--protocol must be http or grpc, got 'udp'/, 'bench'],
+      [['bench', '-s', 'codec', '--endpoint', 'http://h:4318/v1/traces'], /--endpoint applies to the e2e scenario/,
+        'bench'],
+      [['bench', '-s', 'codec,lifecycle', '--protocol', 'grpc'], /--protocol applies to the e2e scenario/, 'bench'],
     ];
     for (const [argv, message, topic] of cases) {
       const error = usageErrorOf(argv);
@@ -162,10 +185,19 @@ describe('loadExitCodeOf', () => {
 
 describe('childArgsOf', () => {
   it('always asks the script for --json and passes --quick and --rounds through', () => {
-    const args = childArgsOf('lifecycle', { quick: true, rounds: 4 });
+    const args = childArgsOf('lifecycle', { quick: true, rounds: 4, endpoint: null, protocol: null });
     expect(args[0]).toMatch(/bench[\\/]lifecycle-bench\.js$/);
     expect(args.slice(1)).toEqual(['--json', '--quick', '--rounds', '4']);
-    expect(childArgsOf('codec', { quick: false, rounds: null }).slice(1)).toEqual(['--json']);
+    expect(childArgsOf('codec', { quick: false, rounds: null, endpoint: null, protocol: null }).slice(1))
+      .toEqual(['--json']);
+  });
+
+  it('passes --endpoint and --protocol to the e2e script only', () => {
+    const flags = { quick: false, rounds: null, endpoint: 'http://h:4317', protocol: 'grpc' as const };
+    expect(childArgsOf('e2e', flags).slice(1)).toEqual(['--json', '--endpoint', 'http://h:4317', '--protocol', 'grpc']);
+    expect(childArgsOf('codec', flags).slice(1)).toEqual(['--json']);
+    expect(childArgsOf('e2e', { ...flags, endpoint: null, protocol: 'http' }).slice(1))
+      .toEqual(['--json', '--protocol', 'http']);
   });
 });
 
@@ -287,7 +319,8 @@ describe('summarizeScenario', () => {
 /** A report with one finished and one interrupted scenario. */
 function sampleReport(partial: boolean): BenchReport {
   return {
-    spanwire: '0.1.0', node: 'v20.0.0', partial, options: { quick: true, rounds: null },
+    spanwire: '0.1.0', node: 'v20.0.0', partial,
+    options: { quick: true, rounds: null, endpoint: null, protocol: null },
     officialSdk: { present: true, missing: [] },
     scenarios: [
       scenarioReportOf({ name: 'codec', ran: true, partial: false, durationMs: 1000, results: CODEC_DOC }),
@@ -403,7 +436,8 @@ describe('the spanwire process', () => {
     const doc = JSON.parse(run.stdout) as BenchReport;
     expect(Object.keys(doc)).toEqual(['spanwire', 'node', 'partial', 'options', 'officialSdk', 'scenarios']);
     expect(doc).toMatchObject({
-      spanwire: '0.1.0', node: process.version, partial: false, options: { quick: true, rounds: null },
+      spanwire: '0.1.0', node: process.version, partial: false,
+      options: { quick: true, rounds: null, endpoint: null, protocol: null },
       officialSdk: { present: true, missing: [] },
     });
     expect(doc.scenarios).toHaveLength(1);
@@ -480,6 +514,49 @@ describe('the spanwire process', () => {
     expect(output.stdout).toMatch(/^codec +encode spanwire +[\d.]+ ns\/span/m);
     expect(output.stdout).toMatch(/^lifecycle +PARTIAL: interrupted/m);
   }, 60_000);
+
+  it.each([
+    ['http', () => new FakeHttpReceiver()],
+    ['grpc', () => new FakeGrpcReceiver()],
+  ] as const)('bench -s e2e --endpoint URL --protocol %s exports both SDKs to that collector; their counts = its count',
+    async (protocol, makeReceiver) => {
+      // A real loopback collector in this process, decoding every span with the test oracle; the CLI runs
+      // asynchronously so this event loop stays free to answer it.
+      const receiver = await makeReceiver().start();
+      try {
+        const { output, exited } = startCli(['bench', '-s', 'e2e', '--quick', '--rounds', '1', '--endpoint', receiver.url,
+          '--protocol', protocol, '--json'], '\0');
+        expect(await exited, output.stderr).toBe(0);
+        const doc = JSON.parse(output.stdout) as BenchReport;
+        expect(doc.options).toEqual({ quick: true, rounds: 1, endpoint: receiver.url, protocol });
+        const e2e = doc.scenarios[0]!;
+        expect(e2e).toMatchObject({ name: 'e2e', ran: true, partial: false });
+        const results = e2e.results as { endpoint: string; deliveredCountedBy: string; sinkCeiling: unknown[];
+          rounds: Record<string, { report: { sdkDelivered: number; spansProduced: number } }[]>; warnings: string[] };
+        expect(results).toMatchObject({ endpoint: receiver.url, deliveredCountedBy: 'sdk', sinkCeiling: [] });
+        expect(Object.keys(results.rounds).sort()).toEqual([`official-${protocol}`, `spanwire-${protocol}`]);
+        // Nothing was sent to the embedded sink: every span either SDK counts as delivered reached this collector,
+        // once, and nothing else did.
+        const delivered = Object.values(results.rounds).flat().reduce((sum, r) => sum + r.report.sdkDelivered, 0);
+        expect(delivered).toBeGreaterThan(0);
+        expect(receiver.accepted.size).toBe(delivered);
+        expect(receiver.duplicates).toEqual([]);
+        expect(receiver.requests.every((r) => r.decodeError === undefined)).toBe(true);
+        expect(e2e.summary.find((r) => r.subject === `spanwire-${protocol}`)).toMatchObject({ unit: 'spans/s' });
+        const text = renderText(doc);
+        expect(text).toContain(`to the collector at ${receiver.url}: its delivered counts are each SDK's own`);
+      } finally {
+        await receiver.close();
+      }
+    }, 90_000);
+
+  it('bench --endpoint without a path for http exits 2 before running anything', () => {
+    const run = runCli(['bench', '--endpoint', 'http://127.0.0.1:4318']);
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('--endpoint for OTLP/HTTP is the full URL with its path');
+    expect(run.stderr).toContain("Run 'spanwire bench --help'");
+  });
 
   it('load --help documents the JSON fields; a bad load flag exits 2', () => {
     const help = runCli(['load', '--help']);

@@ -19,7 +19,7 @@ SIGTERM: both stop cleanly and print what was measured; a second one quits at on
 
 /** `spanwire bench --help`; documents the JSON fields, which are a stable interface. */
 export const BENCH_HELP = `Usage: spanwire bench [--scenario codec|lifecycle|e2e|all] [--quick] [--rounds N]
-                      [--json | --markdown] [--svg FILE]
+                      [--endpoint URL] [--protocol http|grpc] [--json | --markdown] [--svg FILE]
 
 Runs the benchmark scripts in dist/bench/ one after another, each in its own Node process with --json, and
 prints one summary at the end. Build first: npm run build.
@@ -27,7 +27,8 @@ prints one summary at the end. Build first: npm run build.
 Scenarios (default: all):
   codec      protobuf encode and gzip per span, spanwire WASM vs the official serializer and node:zlib (~1 min)
   lifecycle  span start/attributes/event/end through @opentelemetry/api, recorded and never sampled (~1-2 min)
-  e2e        OTLP/HTTP and gRPC with gzip to a loopback sink, delivered spans/s and drops (~3-5 min)
+  e2e        OTLP/HTTP and gRPC with gzip to a loopback sink, delivered spans/s and drops (~3-5 min); with
+             --endpoint, to a collector of yours
 
 Options:
   -s, --scenario NAME  codec, lifecycle, e2e, all, or a comma-separated list; repeatable
@@ -37,6 +38,12 @@ Options:
   --markdown           Print a Markdown table instead of aligned text
   --svg FILE           Also write a self-contained SVG chart to FILE: spanwire vs the reference per metric,
                        ratios and targets (written after Ctrl-C too, marked partial)
+  --endpoint URL       e2e exports to this collector (spanwire and the official SDK in turn) instead of the
+                       embedded loopback sink: the full URL for http (http://host:4318/v1/traces),
+                       http://host:4317 for grpc. The embedded sink counts what arrives; a collector reports
+                       no count back, so delivered counts are then each SDK's own (spans acknowledged)
+  --protocol P         http (OTLP/HTTP protobuf) or grpc (OTLP/gRPC): e2e runs that protocol's pair only.
+                       Default: both to the embedded sink; http with --endpoint
   -h, --help           Show this help
 
 Progress goes to stderr: one live line on a terminal, plain lines otherwise, and a line as each round finishes
@@ -48,7 +55,9 @@ JSON document (--json), field names are stable:
     "spanwire": "<package version>",
     "node": "<process.version>",
     "partial": false,                  true when interrupted before every scenario ran
-    "options": { "quick": false, "rounds": null },
+    "options": { "quick": false, "rounds": null,
+                 "endpoint": null,     --endpoint URL, or null for the embedded sink
+                 "protocol": null },   --protocol (http, grpc), or null for both
     "officialSdk": { "present": true, "missing": [] },
     "scenarios": [
       {
@@ -68,6 +77,8 @@ JSON document (--json), field names are stable:
   }
 "ratioVsOfficial" is the median of same-round ratios spanwire / reference (null when the row has none);
 "met" is true, false, or null when the row has no target.
+The e2e document says who counted "delivered": "deliveredCountedBy": "sink" (the embedded sink) or "sdk" (with
+--endpoint: each SDK's own accounting), and "endpoint" (the collector URL, or null).
 `;
 
 /** `spanwire load --help`; documents the JSON fields, which are a stable interface. */

@@ -22,7 +22,17 @@ export interface BenchCommand {
   format: OutputFormat;
   /** `--svg FILE`: also write the comparison chart there (after the run, partial results included); null: none. */
   svgFile: string | null;
+  /**
+   * `--endpoint URL`: the e2e scenario exports to this collector instead of its embedded loopback sink (delivered
+   * counts then come from each SDK's own accounting); null: the embedded sink.
+   */
+  endpoint: string | null;
+  /** `--protocol`: the e2e scenario runs this protocol's pair only; null: both (embedded sink only). */
+  protocol: OtlpProtocol | null;
 }
+
+/** The OTLP transports spanwire exports over: http (OTLP/HTTP protobuf) and grpc. */
+export type OtlpProtocol = 'http' | 'grpc';
 
 /** Settings of `spanwire load`. */
 export interface LoadCommand {
@@ -30,7 +40,7 @@ export interface LoadCommand {
   /** Spans per second; null for --max (as fast as possible). */
   rateSpansPerS: number | null;
   durationS: number;
-  protocol: 'http' | 'grpc';
+  protocol: OtlpProtocol;
   /** Where to export; null starts the embedded loopback sink. */
   endpoint: string | null;
   format: 'text' | 'json';
@@ -78,6 +88,26 @@ function splitFlag(arg: string): [string, string | undefined] {
   return arg.startsWith('--') && eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
 }
 
+/** `--protocol`'s value, or a UsageError for `topic`. */
+function protocolFrom(raw: string, topic: HelpTopic): OtlpProtocol {
+  if (raw !== 'http' && raw !== 'grpc') throw new UsageError(`--protocol must be http or grpc, got '${raw}'`, topic);
+  return raw;
+}
+
+/** `--endpoint`'s value: an http: or https: URL, or a UsageError for `topic`. */
+function endpointFrom(raw: string, topic: HelpTopic): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError(`--endpoint needs a URL such as http://127.0.0.1:4318/v1/traces, got '${raw}'`, topic);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`--endpoint must be an http: or https: URL, got '${raw}'`, topic);
+  }
+  return url;
+}
+
 /** Parses `--scenario` values: a name, `all`, or a comma-separated list of names. */
 function scenariosFrom(raw: string): ScenarioName[] {
   const out: ScenarioName[] = [];
@@ -99,6 +129,9 @@ function parseBench(args: readonly string[]): Command {
   let json = false;
   let markdown = false;
   let svgFile: string | null = null;
+  let endpoint: URL | null = null;
+  let endpointRaw: string | null = null;
+  let protocol: OtlpProtocol | null = null;
   for (let i = 0; i < args.length; i++) {
     const [flag, inline] = splitFlag(args[i]!);
     const takeValue = (): string => {
@@ -146,6 +179,13 @@ function parseBench(args: readonly string[]): Command {
         svgFile = raw;
         break;
       }
+      case '--endpoint':
+        endpointRaw = takeValue();
+        endpoint = endpointFrom(endpointRaw, 'bench');
+        break;
+      case '--protocol':
+        protocol = protocolFrom(takeValue(), 'bench');
+        break;
       default:
         throw new UsageError(
           flag.startsWith('-') ? `unknown option '${flag}' for 'spanwire bench'`
@@ -156,8 +196,26 @@ function parseBench(args: readonly string[]): Command {
   }
   if (json && markdown) throw new UsageError('--json and --markdown cannot be combined', 'bench');
   const scenarios = picked.size === 0 ? [...SCENARIOS] : SCENARIOS.filter((name) => picked.has(name));
+  if ((endpoint !== null || protocol !== null) && !scenarios.includes('e2e')) {
+    throw new UsageError(`${endpoint !== null ? '--endpoint' : '--protocol'} applies to the e2e scenario, which ` +
+      `--scenario ${scenarios.join(',')} leaves out`, 'bench');
+  }
+  if (endpoint !== null) {
+    // One URL is one protocol: http unless told otherwise. Its shape is checked here, where a typo costs nothing,
+    // not as a 404 or UNIMPLEMENTED from the collector minutes into the run.
+    protocol ??= 'http';
+    if (protocol === 'http' && (endpoint.pathname === '/' || endpoint.pathname === '')) {
+      throw new UsageError(`--endpoint for OTLP/HTTP is the full URL with its path, e.g. ` +
+        `http://127.0.0.1:4318/v1/traces, got '${endpoint.href}'`, 'bench');
+    }
+    if (protocol === 'grpc' && endpoint.pathname !== '/' && endpoint.pathname !== '') {
+      throw new UsageError(`--endpoint for OTLP/gRPC is http://host:port without a path, got '${endpoint.href}'`,
+        'bench');
+    }
+  }
   return {
     kind: 'bench', scenarios, quick, rounds, format: json ? 'json' : markdown ? 'markdown' : 'text', svgFile,
+    endpoint: endpointRaw, protocol,
   };
 }
 
@@ -175,7 +233,7 @@ function parseLoad(args: readonly string[]): Command {
   let rate: number | null = null;
   let max = false;
   let durationS = DEFAULT_LOAD_DURATION_S;
-  let protocol: 'http' | 'grpc' = 'http';
+  let protocol: OtlpProtocol = 'http';
   let endpoint: string | null = null;
   let json = false;
   for (let i = 0; i < args.length; i++) {
@@ -204,25 +262,12 @@ function parseLoad(args: readonly string[]): Command {
       case '--duration':
         durationS = positiveNumber(flag, takeValue());
         break;
-      case '--protocol': {
-        const raw = takeValue();
-        if (raw !== 'http' && raw !== 'grpc') {
-          throw new UsageError(`--protocol must be http or grpc, got '${raw}'`, 'load');
-        }
-        protocol = raw;
+      case '--protocol':
+        protocol = protocolFrom(takeValue(), 'load');
         break;
-      }
       case '--endpoint': {
         const raw = takeValue();
-        let url: URL;
-        try {
-          url = new URL(raw);
-        } catch {
-          throw new UsageError(`--endpoint needs a URL such as http://127.0.0.1:4318/v1/traces, got '${raw}'`, 'load');
-        }
-        if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-          throw new UsageError(`--endpoint must be an http: or https: URL, got '${raw}'`, 'load');
-        }
+        endpointFrom(raw, 'load');
         endpoint = raw;
         break;
       }

@@ -2,7 +2,7 @@
 // its text and Markdown renderings. Pure: it formats what it is given and must never run or print anything.
 import { formatNumber } from '../bench-stats.js';
 import type { OfficialSdkStatus } from './official-packages.js';
-import type { ScenarioName } from './parse-args.js';
+import type { OtlpProtocol, ScenarioName } from './parse-args.js';
 import type { SummaryRow } from './scenario-summary.js';
 import { summarizeScenario, warningsOf } from './scenario-summary.js';
 import type { ScenarioOutcome } from './run-scenario.js';
@@ -25,7 +25,8 @@ export interface BenchReport {
   node: string;
   /** True when interrupted before every requested scenario finished. */
   partial: boolean;
-  options: { quick: boolean; rounds: number | null };
+  /** endpoint/protocol: the e2e scenario's collector and protocol (null: embedded sink, both protocols). */
+  options: { quick: boolean; rounds: number | null; endpoint: string | null; protocol: OtlpProtocol | null };
   officialSdk: { present: boolean; missing: string[] };
   scenarios: ScenarioReport[];
 }
@@ -108,6 +109,11 @@ function notesOf(report: BenchReport): string[] {
       'They are devDependencies: run npm install. Scenarios that need them were skipped.');
   }
   if (report.options.quick) notes.push('--quick: a smoke run, not a measurement.');
+  if (report.options.endpoint !== null) {
+    notes.push(`e2e exported over ${report.options.protocol === 'grpc' ? 'OTLP/gRPC' : 'OTLP/HTTP'} to the collector ` +
+      `at ${report.options.endpoint}: its delivered counts are each SDK's own accounting (spans the collector ` +
+      'acknowledged), not an independent count; the embedded sink, which counts what arrives, was not used.');
+  }
   for (const s of report.scenarios) {
     for (const warning of warningsOf(s.results)) notes.push(`WARNING (${s.name}): ${warning}`);
   }

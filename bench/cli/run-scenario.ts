@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { RoundMessage } from '../round-stream.js';
-import type { ScenarioName } from './parse-args.js';
+import type { OtlpProtocol, ScenarioName } from './parse-args.js';
 import { partialResultsOf, roundMessageFrom } from './partial-results.js';
 
 /** What became of one scenario; `results` is the child's own --json document, untouched. */
@@ -26,10 +26,14 @@ export interface ScenarioOutcome {
   error?: string;
 }
 
-/** Flags passed through to every bench script. */
+/** Flags passed through to the bench scripts. */
 export interface ScenarioFlags {
   quick: boolean;
   rounds: number | null;
+  /** e2e only: export to this collector instead of the embedded sink. */
+  endpoint: string | null;
+  /** e2e only: run this protocol's pair only. */
+  protocol: OtlpProtocol | null;
 }
 
 /** A started scenario: await `done`; `stop()` ends it early (the outcome is then marked partial). */
@@ -48,11 +52,13 @@ export function scriptPathOf(name: ScenarioName): string {
   return fileURLToPath(new URL(`../${name}-bench.js`, import.meta.url));
 }
 
-/** The child's argument list: the script, then --json and the pass-through flags. */
+/** The child's argument list: the script, then --json and the pass-through flags (the collector ones to e2e only). */
 export function childArgsOf(name: ScenarioName, flags: ScenarioFlags): string[] {
   const args = [scriptPathOf(name), '--json'];
   if (flags.quick) args.push('--quick');
   if (flags.rounds !== null) args.push('--rounds', String(flags.rounds));
+  if (name === 'e2e' && flags.endpoint !== null) args.push('--endpoint', flags.endpoint);
+  if (name === 'e2e' && flags.protocol !== null) args.push('--protocol', flags.protocol);
   return args;
 }
 

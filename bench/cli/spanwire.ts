@@ -67,7 +67,9 @@ async function runBench(command: BenchCommand, interrupt: Interrupt): Promise<nu
         continue;
       }
       progress.start(`[${i + 1}/${command.scenarios.length}] ${name}`);
-      current = startScenario(name, { quick: command.quick, rounds: command.rounds },
+      current = startScenario(name, {
+        quick: command.quick, rounds: command.rounds, endpoint: command.endpoint, protocol: command.protocol,
+      },
         (round) => progress.note(`${name} round ${round.round + 1}/${round.rounds} done`));
       const outcome = await current.done;
       current = null;
@@ -82,7 +84,7 @@ async function runBench(command: BenchCommand, interrupt: Interrupt): Promise<nu
     spanwire: packageVersion(),
     node: process.version,
     partial: interrupt.interrupted,
-    options: { quick: command.quick, rounds: command.rounds },
+    options: { quick: command.quick, rounds: command.rounds, endpoint: command.endpoint, protocol: command.protocol },
     officialSdk: { present: official.present, missing: official.missing },
     scenarios,
   };
