@@ -488,6 +488,31 @@ describe('OTLP/JSON encoder', () => {
     expect(seen).toEqual(order.filter((i) => seen.includes(i)));
   });
 
+  it('repeated strings (copied from their first occurrence in the body) stay right across requests and rewinds', () => {
+    const arena = newArena({ spans: 128 });
+    const scope = arena.addScope('repeat');
+    const ua = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0 "quoted"\n';
+    const slots: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      slots.push(span(arena, scope, 'SELECT orders WHERE id = ?', SpanKindCode.CLIENT, (s, g) => {
+        arena.setAttribute(s, g, 'user_agent.original', ua);
+        arena.setAttribute(s, g, 'http.response.status_code', 200);
+        arena.setAttribute(s, g, `unique.key.number.${i}`, `unique value number ${i} `.repeat(i % 7));
+      }));
+    }
+    expect(strict.request(jsonTextOf(arena, slots))).toEqual(protobufOf(arena, slots));
+    const encoder = new OtlpJsonEncoder(arena);
+    expect(encoder.begin(Uint32Array.from(slots), slots.length)).toBe(true);
+    const received: DecodedSpan[] = [];
+    while (encoder.remaining > 0) {
+      const taken = encoder.next(2000, 3000); // small requests: most end with a rewind past cached strings
+      expect(taken).toBeGreaterThan(0);
+      const request = strict.request(utf8.decode(encoder.body));
+      received.push(...request.resourceSpans[0]!.scopeSpans[0]!.spans);
+    }
+    expect(received).toEqual(protobufOf(arena, slots).resourceSpans[0]!.scopeSpans[0]!.spans);
+  });
+
   it('reports corrupt lists and out-of-range slots instead of throwing', () => {
     const arena = newArena();
     const scope = arena.addScope('s');
