@@ -1,5 +1,6 @@
 // Runtime matrix, Bun (npm package `bun`, pinned in package.json): the scenario served by Bun.serve through the web
-// entry, flushed at the end of the handler; every field of every span checked at the loopback receiver.
+// entry, flushed at the end of the handler; every field of every span checked at the loopback receiver, including
+// a child started after `await` under the AsyncLocalStorage context manager.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
@@ -15,7 +16,7 @@ describeRuntime('bun', () => (existsSync(BUN) ? '' : `${BUN} missing (npm ci ins
 
   it('delivers every field of every span from a Bun.serve handler (web entry, fetch, gzip, awaited flush)', async () => {
     const { dir, receiver } = fixture;
-    const bundle = await dir.bundle('bun-main.ts', 'bun-main.mjs', { platform: 'browser' });
+    const bundle = await dir.bundle('bun-main.ts', 'bun-main.mjs', { platform: 'browser', external: ['node:async_hooks'] });
     const recording = await runServedScenario(BUN, [bundle.path, receiver.url], dir.path, receiver,
       { ...process.env, BUN_INSTALL_CACHE_DIR: join(dir.path, '.bun-cache'), DO_NOT_TRACK: '1' });
     expect(recording.runtimeVersion).toMatch(/^bun \d+\.\d+\.\d+/);

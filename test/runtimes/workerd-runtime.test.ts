@@ -31,8 +31,10 @@ describeRuntime('workerd', missingMiniflare, () => {
 
   beforeAll(async () => {
     const { dir, receiver } = fixture;
-    const bundle = await dir.bundle('workerd-worker.ts', 'worker.mjs', { platform: 'browser', external: ['spanwire/codec.wasm'] });
     workerdVersion = `workerd ${(JSON.parse(readFileSync(require.resolve('workerd/package.json', { paths: [REPO_ROOT] }), 'utf8')) as { version: string }).version}`;
+    const bundle = await dir.bundle('workerd-worker.ts', 'worker.mjs', {
+      platform: 'browser', external: ['spanwire/codec.wasm'], values: { OTLP_URL: receiver.url, WORKERD_VERSION: workerdVersion },
+    });
     const { Miniflare } = await import('miniflare');
     miniflare = new Miniflare({
       modules: [
@@ -42,7 +44,6 @@ describeRuntime('workerd', missingMiniflare, () => {
       ],
       modulesRoot: dir.path,
       compatibilityDate: '2026-07-01',
-      bindings: { OTLP_URL: receiver.url, WORKERD_VERSION: workerdVersion },
     });
     await miniflare.ready;
   }, 60_000);

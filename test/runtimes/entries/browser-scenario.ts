@@ -1,7 +1,7 @@
 // Owns the browser side of the matrix (page and Web Worker): a web-entry provider posting same-origin to
 // /v1/traces, the scenario run through the global @opentelemetry/api, and an explicit flush. Browser-only globals.
 import { trace } from '@opentelemetry/api';
-import { createWebTracerProvider } from 'spanwire/web';
+import { StackContextManager, createWebTracerProvider } from 'spanwire/web';
 import { SCENARIO_SERVICE_NAME, type ScenarioRecording, runTraceScenario, scenarioResource } from '../scenario/trace-scenario.js';
 
 /** The provider every browser entry uses: 60 s batch delay, so only an explicit flush or pagehide delivers. */
@@ -10,8 +10,8 @@ export async function createBrowserProvider(runtime: string): Promise<Awaited<Re
     url: new URL('/v1/traces', location.href).href, serviceName: SCENARIO_SERVICE_NAME, resource: scenarioResource(runtime),
     batch: { scheduledDelayMs: 60_000 },
   });
-  trace.setGlobalTracerProvider(provider);
-  return provider;
+  // A page (or worker) has no AsyncLocalStorage: the stack context manager, as the README's page example registers.
+  return provider.register({ contextManager: new StackContextManager() });
 }
 
 /** Runs the scenario and waits for its export; resolves with the recording. */

@@ -329,3 +329,23 @@ export function runTraceScenario(provider: TracerProvider, runtime: string, runt
     runtime, runtimeVersion, scope: SCENARIO_SCOPE, resource: expectedResource(runtime), spans,
   };
 }
+
+/**
+ * The async-context part, for runtimes with an AsyncLocalStorage context manager (Node, Deno, Bun): a SERVER span
+ * made active by startActiveSpan, then, after a macrotask and a microtask hop, a child started with NO explicit
+ * context. The expectation names the active span as parent, so a context manager that loses it across `await`
+ * (the stack fallback) fails the check instead of agreeing with itself.
+ */
+export async function runAsyncContextScenario(provider: TracerProvider): Promise<ExpectedSpan[]> {
+  const tracer = provider.getTracer(SCENARIO_SCOPE.name, SCENARIO_SCOPE.version, { schemaUrl: SCENARIO_SCOPE.schemaUrl });
+  const afterMs = Date.now();
+  return tracer.startActiveSpan('handle request (async)', { kind: SpanKind.SERVER }, async (active) => {
+    const handler = new RecordedSpan(active, 'handle request (async)', SpanKind.SERVER, undefined,
+      { afterMs, beforeMs: Date.now() }, {}, []);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    await Promise.resolve();
+    const { result: span, time } = windowAround(() => tracer.startSpan('after await', { attributes: { 'await.hops': 2 } }));
+    const child = new RecordedSpan(span, 'after await', SpanKind.INTERNAL, active.spanContext(), time, { 'await.hops': 2 }, []);
+    return [child.end(), handler.end()];
+  });
+}

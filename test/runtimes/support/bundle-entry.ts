@@ -37,8 +37,10 @@ function spanwireSources(external: readonly string[]): Plugin {
 export interface BundleOptions {
   /** 'browser' for browsers, Deno, Bun and workerd (no node:* shims); 'node' only for the Node entry. */
   platform: 'browser' | 'node';
-  /** Imports left as they are (workerd: the `.wasm` module the worker imports). */
+  /** Imports left as they are (workerd: the `.wasm` module the worker imports; Deno/Bun: `node:*` built-ins). */
   external?: string[];
+  /** Identifiers replaced by JSON values in the bundle (esbuild `define`), e.g. a URL a worker needs at global scope. */
+  values?: Record<string, string>;
 }
 
 /** A temp directory for one test file's bundles and pages; `dispose()` removes it. */
@@ -55,9 +57,13 @@ export class BundleDir {
       target: 'es2022',
       write: false,
       plugins: [spanwireSources(options.external ?? [])],
+      external: options.external ?? [],
       logLevel: 'silent',
       // Browsers and workerd have no `process`: a bundled dependency that reads process.env must not crash there.
-      define: options.platform === 'node' ? {} : { 'process.env.NODE_ENV': '"production"' },
+      define: {
+        ...(options.platform === 'node' ? {} : { 'process.env.NODE_ENV': '"production"' }),
+        ...Object.fromEntries(Object.entries(options.values ?? {}).map(([name, value]) => [name, JSON.stringify(value)])),
+      },
     });
     const code = result.outputFiles![0]!.text;
     const path = join(this.path, outName);
