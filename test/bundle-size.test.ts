@@ -17,12 +17,12 @@ interface Entry {
   budgetBytes: number;
 }
 
-// Measured 2026-11-22 (esbuild 0.28.2): spanwire 37.3 KB, spanwire/web 38.1 KB, spanwire/workerd 37.8 KB gzipped;
-// about 9.1 KB of each is the embedded codec (16 KB of WASM as base64).
+// Measured 2026-11-22 03:16 UTC (esbuild 0.28.2): spanwire 38,443 B, spanwire/web 39,180 B, spanwire/workerd
+// 38,863 B gzipped; about 9 KB of each is the embedded codec (16 KB of WASM as base64).
 const ENTRIES: Entry[] = [
-  { name: 'spanwire', source: 'src/index.ts', platform: 'neutral', budgetBytes: 43_000 },
-  { name: 'spanwire/web', source: 'src/runtime/web/index.ts', platform: 'browser', budgetBytes: 44_000 },
-  { name: 'spanwire/workerd', source: 'src/runtime/workerd/index.ts', platform: 'browser', budgetBytes: 43_500 },
+  { name: 'spanwire', source: 'src/index.ts', platform: 'neutral', budgetBytes: 44_000 },
+  { name: 'spanwire/web', source: 'src/runtime/web/index.ts', platform: 'browser', budgetBytes: 45_000 },
+  { name: 'spanwire/workerd', source: 'src/runtime/workerd/index.ts', platform: 'browser', budgetBytes: 44_500 },
 ];
 
 interface Measured {
