@@ -528,5 +528,12 @@ describe('OTLP/JSON encoder', () => {
     arena.attrNext[head] = head;
     expect(encoder.next(Infinity, Infinity)).toBe(JSON_ENCODE_BAD_INPUT);
     arena.attrNext[head] = 0;
+    // A corrupt span after good ones in the same request: the whole request is abandoned and still remaining.
+    const good = span(arena, scope, 'good', SpanKindCode.INTERNAL);
+    expect(encoder.begin([good, slot], 2)).toBe(true);
+    arena.attrNext[head] = head;
+    expect(encoder.next(Infinity, Infinity)).toBe(JSON_ENCODE_BAD_INPUT);
+    expect(encoder.remaining).toBe(2);
+    arena.attrNext[head] = 0;
   });
 });

@@ -179,7 +179,8 @@ export class OtlpJsonEncoder {
   /**
    * Encodes the next request from the cursor: spans are added while the whole body stays within `maxBytes`,
    * and no more once it reaches `targetBytes`. Returns the spans taken (the body is in `body`), 0 when the span
-   * at the cursor alone exceeds maxBytes (call skip()), or JSON_ENCODE_BAD_INPUT.
+   * at the cursor alone exceeds maxBytes (call skip()), or JSON_ENCODE_BAD_INPUT (`remaining` then counts every
+   * span not yet in a returned body, the abandoned request's included).
    */
   next(targetBytes: number, maxBytes: number): number {
     const arena = this.arena;
@@ -204,7 +205,10 @@ export class OtlpJsonEncoder {
       } else {
         this.byte(COMMA);
       }
-      if (!this.writeSpan(slot)) return JSON_ENCODE_BAD_INPUT;
+      if (!this.writeSpan(slot)) {
+        this.cursor -= taken; // the request is abandoned: its spans are part of what remains unencoded
+        return JSON_ENCODE_BAD_INPUT;
+      }
       const closing = this.scopes[spanScope]!.tail.length + tailBytes;
       if (this.pos + closing > maxBytes) {
         this.pos = mark;
