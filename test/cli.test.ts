@@ -574,7 +574,7 @@ describe('the spanwire process', () => {
     const doc = JSON.parse(run.stdout) as LoadReport;
     expect(doc).toMatchObject({
       command: 'load', protocol: 'http', embeddedSink: true, targetSpansPerS: 2000, durationS: 2, partial: false,
-      generated: 4000, droppedTotal: 0, exportErrors: 0, unflushed: 0, sinkBadRequests: 0,
+      generated: 4000, queueWaitS: 0, droppedTotal: 0, exportErrors: 0, unflushed: 0, sinkBadRequests: 0,
       sinkMatchesExported: true, exitCode: 0,
     });
     expect(doc.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1\/traces$/);
@@ -584,6 +584,20 @@ describe('the spanwire process', () => {
     expect(doc.seconds.length).toBeGreaterThanOrEqual(1);
     expect(run.stderr).toMatch(/spanwire load: 1\.\d s +\d+ spans\/s/);
   }, 25_000);
+
+  it('load --max --duration 1 --json: as fast as the exporter drains, nothing dropped, the sink counted it all', () => {
+    const run = runCli(['load', '--max', '--duration', '1', '--json'], 30_000);
+    expect(run.status, run.stderr).toBe(0);
+    const doc = JSON.parse(run.stdout) as LoadReport;
+    expect(doc).toMatchObject({
+      targetSpansPerS: null, partial: false, droppedTotal: 0, unflushed: 0, sinkMatchesExported: true, exitCode: 0,
+    });
+    expect(doc.generated).toBeGreaterThan(0);
+    expect(doc.generated % 4).toBe(0);
+    expect(doc.exported).toBe(doc.generated);
+    expect(doc.queueWaitS).toBeGreaterThanOrEqual(0);
+    expect(doc.queueWaitS).toBeLessThanOrEqual(doc.elapsedS);
+  }, 35_000);
 
   it('Ctrl-C during load stops, flushes, prints the partial summary and exits 130', async () => {
     const { child, output, ready, exited } = startCli(['load', '--rate', '4000', '--duration', '20', '--json'],

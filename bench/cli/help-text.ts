@@ -91,7 +91,8 @@ the end that the sink counted every span the exporter says it delivered. Build f
 
 Options:
   --rate N          Spans per second, paced every 10 ms in whole traces of 4 spans (default 10000)
-  --max             As fast as the exporter keeps up: records while under half the queue (8192 spans) waits
+  --max             As fast as the exporter keeps up: records 128-span chunks while the next one fits in the
+                    8192-span queue (spans already handed to the exporter do not count), else waits 1 ms
   --duration S      Seconds to produce (default 10); then flush for up to 10 s
   --protocol P      http (OTLP/HTTP protobuf, default) or grpc (OTLP/gRPC)
   --endpoint URL    Export there instead of the embedded sink: the full URL for http
@@ -117,6 +118,8 @@ JSON document (--json), field names are stable:
     "flushS": 0.1,
     "generated": 100000,               spans recorded
     "achievedSpansPerS": 10000,        generated / elapsedS
+    "queueWaitS": 0,                   --max: production time spent waiting for queue room (0 with --rate);
+                                       near elapsedS the exporter or collector is the limit, near 0 this CPU
     "exported": 100000,                stats().exported: spans the receiver accepted
     "dropped": { "<reason>": 0 },      stats().dropped, e.g. queue_full, export_failed
     "droppedTotal": 0,

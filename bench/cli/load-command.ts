@@ -26,6 +26,7 @@ export interface LoadReport {
   flushS: number;
   generated: number;
   achievedSpansPerS: number;
+  queueWaitS: number;
   exported: number;
   dropped: Record<string, number>;
   droppedTotal: number;
@@ -55,7 +56,7 @@ export function loadReportOf(
     command: 'load', protocol: command.protocol, endpoint, embeddedSink: command.endpoint === null,
     targetSpansPerS: command.rateSpansPerS, durationS: command.durationS, partial: result.interrupted,
     elapsedS, flushS: result.flushMs / 1000, generated: result.generated,
-    achievedSpansPerS: elapsedS > 0 ? result.generated / elapsedS : 0,
+    achievedSpansPerS: elapsedS > 0 ? result.generated / elapsedS : 0, queueWaitS: result.queueWaitMs / 1000,
     exported: stats.exported, dropped: stats.dropped, droppedTotal: stats.droppedTotal,
     exportErrors: result.exportErrors, unflushed: stats.live + stats.queueSize + stats.inFlight,
     sinkSpans: sink === null ? null : sink.spans, sinkBadRequests: sink === null ? null : sink.badRequests,
@@ -86,7 +87,8 @@ export function renderLoadText(report: LoadReport): string {
     `  target      ${report.targetSpansPerS === null ? 'max' : `${report.targetSpansPerS} spans/s`} for ` +
       `${report.durationS} s`,
     `  produced    ${report.generated} spans in ${report.elapsedS.toFixed(2)} s ` +
-      `(${Math.round(report.achievedSpansPerS)} spans/s), flush ${report.flushS.toFixed(2)} s`,
+      `(${Math.round(report.achievedSpansPerS)} spans/s), flush ${report.flushS.toFixed(2)} s` +
+      (report.targetSpansPerS === null ? `, waited ${report.queueWaitS.toFixed(2)} s for queue room` : ''),
     `  exported    ${report.exported}`,
     `  dropped     ${report.droppedTotal} (${droppedText(report.dropped)}), export errors ${report.exportErrors}, ` +
       `unflushed ${report.unflushed}`,

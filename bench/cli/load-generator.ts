@@ -1,14 +1,15 @@
 // The `spanwire load` loop: records canonical traces through @opentelemetry/api into a SpanwireTracerProvider with
 // OtlpTraceExporter, paced per 10 ms tick (or flat out), and samples provider.stats() once a second.
 // It must never print or choose an exit code (load-command.ts does), and never hold the event loop past one chunk.
-import type { Span, SpanOptions, SpanStatus, Tracer } from '@opentelemetry/api';
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Tracer } from '@opentelemetry/api';
+import { trace } from '@opentelemetry/api';
 import { OtlpTraceExporter } from '../../src/export/otlp-trace-exporter.js';
 import type { SpanStats } from '../../src/processing/span-accounting.js';
 import { createHttpTransport } from '../../src/runtime/node/create-http-transport.js';
 import { GrpcTransport } from '../../src/runtime/node/otlp-grpc-transport.js';
 import { SpanwireTracerProvider } from '../../src/sdk/tracer-provider.js';
-import { CANONICAL_WORKLOAD, cacheKeyFor, ORDER_ID_CARDINALITY, urlPathFor, XorShift32 } from '../canonical-workload.js';
+import { OrderPicker, recordCanonicalTraces } from '../canonical-traces.js';
+import { CANONICAL_WORKLOAD } from '../canonical-workload.js';
 
 /** How the generator is driven. */
 export interface LoadOptions {
@@ -47,6 +48,11 @@ export interface LoadResult {
   generated: number;
   stats: SpanStats;
   exportErrors: number;
+  /**
+   * --max only: production time spent waiting for room in the queue (0 with --rate). Near the whole run, the
+   * exporter or the collector sets the rate; near 0, the producer's own CPU does.
+   */
+  queueWaitMs: number;
   samples: LoadSample[];
 }
 
@@ -54,21 +60,32 @@ export interface LoadResult {
 export const TICK_MS = 10;
 /** Flush budget after Ctrl-C: long enough for a few in-flight batches on loopback, short enough to feel immediate. */
 export const INTERRUPT_FLUSH_MS = 1000;
-/** Traces recorded between yields in --max mode: 256 spans, about 0.1-0.3 ms of recording, so I/O keeps up. */
-const MAX_CHUNK_TRACES = 64;
+/**
+ * Traces recorded between yields in --max mode: 128 spans, ~0.6 ms at the ~4.6 µs a recorded canonical span
+ * costs here (64 traces took ~1.2 ms), so each chunk stays under the 1 ms block target and the exporter's
+ * macrotasks (one encode or gzip each) get a turn between chunks. Per chunk the loop also pays one stats()
+ * (~5 µs: it copies the counters) and one setImmediate (a few µs): under 0.1 µs per span.
+ */
+const MAX_CHUNK_TRACES = 32;
+const MAX_CHUNK_SPANS = MAX_CHUNK_TRACES * CANONICAL_WORKLOAD.spansPerTrace;
 /**
  * Queue of 8192 spans (4x the SDK default) with arena slots to hold it, so a rate of a few hundred thousand
  * spans/s on loopback survives a scheduling hiccup of ~20 ms without queue_full drops.
  */
 const QUEUE_SPANS = 8192;
+/**
+ * --max waits (one 1 ms timer) only when the next chunk would not fit in the queue. Spans in flight have left the
+ * queue and the arena (their slots are freed when the batch is encoded), so they do not count. The old rule,
+ * queue + in flight > half the queue, parked the producer whenever 4 batches were out and 4 more waited: in 4 s
+ * runs it waited 377-442 times, ~3 ms each (a 1 ms timer fires late on a busy machine), 0.85-1.2 s of production
+ * parked while the queue had room for 6000 more spans; whatever the exporter's I/O left of those waits was idle
+ * (--cpu-prof: 11.5 % of a 5 s run idle vs 1.2 % for the e2e bench's producer, which never waits).
+ */
+const MAX_QUEUE_FILL_SPANS = QUEUE_SPANS - MAX_CHUNK_SPANS;
 const LIVE_SPAN_HEADROOM = 2048;
 const ATTRIBUTES_PER_SLOT = 12;
 const SEED = 0x5eed_10ad;
 
-const ATTRIBUTES = CANONICAL_WORKLOAD.spanAttributes;
-const SERVER_OPTIONS: SpanOptions = { kind: SpanKind.SERVER };
-const CLIENT_OPTIONS: SpanOptions = { kind: SpanKind.CLIENT };
-const STATUS_OK: SpanStatus = { code: SpanStatusCode.OK };
 const EXPORT_ERRORS = new Set(['rejected', 'not_retryable', 'retries_exhausted', 'export_timeout', 'export_failed',
   'inflight_limit', 'too_large', 'encode_failed', 'no_exporter']);
 
@@ -94,25 +111,13 @@ function createProvider(protocol: 'http' | 'grpc', url: string): SpanwireTracerP
   });
 }
 
-/** Sets the canonical attributes, event and status on one span. */
-function decorate(span: Span, urlPath: string, cacheKey: string): void {
-  for (let i = 0; i < ATTRIBUTES.length; i++) {
-    const attribute = ATTRIBUTES[i]!;
-    span.setAttribute(attribute.key, i === 1 ? urlPath : attribute.value);
-  }
-  span.addEvent(CANONICAL_WORKLOAD.eventName, { [CANONICAL_WORKLOAD.eventAttributeKey]: cacheKey });
-  span.setStatus(STATUS_OK);
-}
-
 /** Drives one provider for one run; `run()` once, `stop()` from a signal handler. */
 export class LoadGenerator {
   private stopped = false;
   private flushTimeoutMs: number;
   private readonly provider: SpanwireTracerProvider;
   private readonly tracer: Tracer;
-  private readonly prng = new XorShift32(SEED);
-  private readonly urlPaths: string[] = [];
-  private readonly cacheKeys: string[] = [];
+  private readonly orders = new OrderPicker(SEED);
   private generated = 0;
 
   constructor(private readonly options: LoadOptions) {
@@ -121,10 +126,6 @@ export class LoadGenerator {
     // Through the API as an application would: the global provider, then a named tracer.
     trace.setGlobalTracerProvider(this.provider);
     this.tracer = trace.getTracer(CANONICAL_WORKLOAD.scopeName, CANONICAL_WORKLOAD.scopeVersion);
-    for (let i = 0; i < ORDER_ID_CARDINALITY; i++) {
-      this.urlPaths.push(urlPathFor(10000 + i));
-      this.cacheKeys.push(cacheKeyFor(10000 + i));
-    }
   }
 
   /** Ends production at the next tick and shortens the flush to INTERRUPT_FLUSH_MS. */
@@ -143,6 +144,7 @@ export class LoadGenerator {
     let lastSampleMs = startMs;
     let lastSampleGenerated = 0;
     let traces = 0;
+    let queueWaitMs = 0;
     for (;;) {
       const nowMs = performance.now();
       if (nowMs - startMs >= durationMs || this.stopped) break;
@@ -161,10 +163,10 @@ export class LoadGenerator {
         nextSampleMs += 1000;
       }
       if (rateSpansPerS === null) {
-        // Back-pressure: with half the queue waiting for the exporter, recording more only turns into queue_full.
-        const stats = this.provider.stats();
-        if (stats.queueSize + stats.inFlight > QUEUE_SPANS / 2) {
+        // Back-pressure: a chunk that does not fit in the queue would only turn into queue_full drops.
+        if (this.provider.stats().queueSize > MAX_QUEUE_FILL_SPANS) {
           await new Promise((resolve) => setTimeout(resolve, 1));
+          queueWaitMs += performance.now() - nowMs;
           continue;
         }
         this.record(MAX_CHUNK_TRACES);
@@ -192,29 +194,14 @@ export class LoadGenerator {
     trace.disable();
     const stats = this.provider.stats();
     return {
-      interrupted: this.stopped, elapsedMs, flushMs, generated: this.generated,
+      interrupted: this.stopped, elapsedMs, flushMs, generated: this.generated, queueWaitMs,
       stats: { ...stats, dropped: { ...stats.dropped } }, exportErrors: exportErrorsOf(stats.dropped), samples,
     };
   }
 
-  /** `count` canonical traces: a SERVER root and its CLIENT children, the root as explicit parent. */
+  /** `count` canonical traces (a SERVER root and its CLIENT children), as every benchmark records them. */
   private record(count: number): void {
-    const tracer = this.tracer;
-    const children = CANONICAL_WORKLOAD.childrenPerTrace;
-    for (let t = 0; t < count; t++) {
-      const order = this.prng.nextBelow(ORDER_ID_CARDINALITY);
-      const urlPath = this.urlPaths[order]!;
-      const cacheKey = this.cacheKeys[order]!;
-      const root = tracer.startSpan(CANONICAL_WORKLOAD.rootSpanName, SERVER_OPTIONS);
-      decorate(root, urlPath, cacheKey);
-      const parent = trace.setSpan(context.active(), root);
-      for (let c = 0; c < children; c++) {
-        const child = tracer.startSpan(CANONICAL_WORKLOAD.childSpanName, CLIENT_OPTIONS, parent);
-        decorate(child, urlPath, cacheKey);
-        child.end();
-      }
-      root.end();
-    }
+    recordCanonicalTraces(this.tracer, this.orders, count);
     this.generated += count * CANONICAL_WORKLOAD.spansPerTrace;
   }
 }
