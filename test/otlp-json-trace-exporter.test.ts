@@ -250,6 +250,18 @@ describe('http/json responses and accounting', () => {
     expectSettled(provider, 60, {});
   });
 
+  it('bounded memory: requests over maxPendingBytes are dropped as inflight_limit; after shutdown, shutdown', async () => {
+    const provider = jsonProvider({ maxPendingBytes: 100 });
+    emit(provider, 5);
+    await provider.forceFlush();
+    expect(receiver.requests.length).toBe(0);
+    expectSettled(provider, 0, { inflight_limit: 5 });
+    const exporter = new OtlpJsonTraceExporter({ transport: createHttpTransport({ url: receiver.url, contentType: 'application/json' }) });
+    await exporter.shutdown();
+    expect(await exporter.export({ arena: provider.arena, slots: new Uint32Array(3), count: 3, timeoutMs: 1000 }))
+      .toEqual({ delivered: 0, dropped: 3, dropReason: 'shutdown' });
+  });
+
   it('over fetch, http/json is refused with a reason until the fetch transport can label JSON', async () => {
     const transport = createHttpTransport({ url: receiver.url, contentType: 'application/json', transport: 'fetch' });
     const result = await transport.send(new Uint8Array([0x7b, 0x7d]), { timeoutMs: 1000, gzip: false });
