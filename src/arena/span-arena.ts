@@ -4,7 +4,7 @@
 // Never allocates per span or per attribute (bar a new interned string), never throws: bad input is dropped
 // and counted in `counters`.
 import { diag } from '@opentelemetry/api';
-import { type CodecInstance, ensureMemoryBytes } from '../codec/codec-module.js';
+import { type CodecInstance, ensureMemoryBytes } from '../codec/codec-instance.js';
 import {
   type ArenaCapacity, type ColumnName, DEFAULT_CAPACITY, MAX_REQUEST_BYTES, type MemoryLayout, computeLayout,
   installColumns,

@@ -3,7 +3,7 @@
 // global scope). Timer-free: batches leave when full or on flush, never from a timer a finished request would
 // leave behind; pair it with withRequestFlush. Never throws.
 import { PreparedCodec } from '../../codec/codec-instance.js';
-import { SpanwireTracerProvider } from '../../sdk/tracer-provider.js';
+import { SpanwireTracerProvider } from '../../sdk/spanwire-tracer-provider.js';
 import { type WebTracerOptions, createFetchExporter } from '../web/fetch-exporter-options.js';
 
 /** WebTracerOptions with the codec module workerd requires. */

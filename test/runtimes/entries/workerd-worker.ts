@@ -12,17 +12,16 @@ import { SCENARIO_SERVICE_NAME, scenarioResource } from '../scenario/trace-scena
 declare const OTLP_URL: string;
 declare const WORKERD_VERSION: string;
 
-interface ExecutionContext { waitUntil(promise: Promise<unknown>): void }
-
 const provider = createWorkerdTracerProvider({
   codec, url: OTLP_URL, serviceName: SCENARIO_SERVICE_NAME, resource: scenarioResource('workerd'),
 }).register();
 
-const handle = withRequestFlush(provider, scenarioHandler('workerd', WORKERD_VERSION, false));
+const runScenario = scenarioHandler('workerd', WORKERD_VERSION, false);
 
+// The wrapped handler is the module's fetch itself, as in the README: workerd must hand it (request, env, ctx) for
+// withRequestFlush to find ctx.waitUntil.
 export default {
-  fetch(request: Request, env: unknown, ctx: ExecutionContext): Response | Promise<Response> {
-    if (new URL(request.url).pathname === '/stats') return Response.json(provider.stats());
-    return handle(request, env, ctx);
-  },
+  fetch: withRequestFlush(provider, async (request: Request) => (new URL(request.url).pathname === '/stats'
+    ? Response.json(provider.stats())
+    : runScenario(request))),
 };
