@@ -20,7 +20,7 @@ import { GrpcTransport } from '../src/runtime/node/otlp-grpc-transport.js';
 import { NodeHttpTransport } from '../src/runtime/node/otlp-http-node-transport.js';
 import { type SpanwireOptions, SpanwireTracerProvider } from '../src/sdk/tracer-provider.js';
 import {
-  type DecodedKeyValue, type DecodedSpan, encodeGoogleRpcStatus, encodeRetryInfo,
+  type DecodedKeyValue, type DecodedSpan, decodeExportTraceRequest, encodeGoogleRpcStatus, encodeRetryInfo, listSpans,
 } from './support/otlp-decode.js';
 import {
   type Fault, type FaultScript, FakeGrpcReceiver, FakeHttpReceiver,
@@ -813,7 +813,13 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-/** Timeouts are far from every delay, so no answer races a client timeout and counts stay exact. */
+/**
+ * Timeouts are far from every scripted delay, so on a quiet machine no answer races a client timeout. On a loaded
+ * one (seen at load average 7 on 2 cores) a fast answer can still arrive after it: the receiver then holds spans
+ * the exporter could not count as delivered, and a retry may deliver them twice. That is OTLP's at-least-once
+ * ambiguity, not an accounting error, so the run tracks attempts that ended in a client timeout
+ * (AmbiguityTrackingTransport) and allows exactly those spans to differ.
+ */
 const MIX_TIMEOUT_MS = 300;
 const MIX_SLOW_MS = 900;
 
@@ -883,14 +889,37 @@ const MIX_RUNS: MixRun[] = [
     transport: () => grpcTransport(), fault: grpcFault, compression: 'none', oversizedRate: 0.02, copySlots: true },
 ];
 
+/** Wraps a transport and remembers the span ids of attempts whose outcome the client cannot know (timed out). */
+class AmbiguityTrackingTransport implements Transport {
+  /** Span ids sent in attempts that timed out on the client: the receiver may or may not have accepted them. */
+  readonly ambiguous = new Set<string>();
+
+  constructor(private readonly inner: Transport) {}
+
+  async send(body: Uint8Array, options: SendOptions): Promise<SendResult> {
+    const copy = body.slice(); // the caller owns body again once send() settles
+    const result = await this.inner.send(body, options);
+    if (result.status !== 'success' && /timed out|deadline|abort/i.test(result.error)) {
+      const protobuf = options.gzip ? gunzipSync(copy) : copy;
+      for (const located of listSpans(decodeExportTraceRequest(protobuf))) this.ambiguous.add(located.span.spanId);
+    }
+    return result;
+  }
+
+  shutdown(): Promise<void> {
+    return this.inner.shutdown();
+  }
+}
+
 /** Runs one seeded mix and checks the invariant after every step, then span by span at the end. */
 async function runMix(run: MixRun): Promise<void> {
   const receiver = run.receiver();
   const faultRng = mulberry32(run.seed ^ 0x9e3779b9);
   receiver.script = () => run.fault(faultRng);
   const rng = mulberry32(run.seed);
+  const transport = new AmbiguityTrackingTransport(run.transport());
   const exporter = new OtlpTraceExporter({
-    transport: run.transport(), compression: run.compression, timeoutMs: MIX_TIMEOUT_MS, retry: FAST_RETRY,
+    transport, compression: run.compression, timeoutMs: MIX_TIMEOUT_MS, retry: FAST_RETRY,
   });
   const { provider, recorder } = pipelineWith(run.copySlots ? new SlotCopyingExporter(exporter) : exporter, {
     capacity: { batchBytes: 32 * 1024 },
@@ -929,9 +958,15 @@ async function runMix(run: MixRun): Promise<void> {
   expect(s.started).toBe(recorder.expected.size);
   expect({ live: s.live, queueSize: s.queueSize, inFlight: s.inFlight }).toEqual({ live: 0, queueSize: 0, inFlight: 0 });
   expect(provider.arena.usedSlots, where('arena slots still held')).toBe(0);
-  expect(receiver.duplicates, where('spans received twice')).toEqual([]);
+  const ambiguous = transport.ambiguous;
+  expect(receiver.duplicates.filter((id) => !ambiguous.has(id)), where('spans received twice')).toEqual([]);
   expectCleanDecodes(receiver);
-  expect(s.exported, where('exported vs distinct spans accepted')).toBe(receiver.accepted.size);
+  // Accepted but not counted as exported: only spans of a timed-out attempt (counted dropped, or exported by a
+  // later attempt whose copy is then the duplicate above).
+  const acceptedUncounted = receiver.accepted.size - s.exported;
+  expect(acceptedUncounted, where('exported vs distinct spans accepted')).toBeGreaterThanOrEqual(0);
+  if (ambiguous.size === 0) expect(acceptedUncounted, where('exported vs distinct spans accepted')).toBe(0);
+  else expect(acceptedUncounted, where('accepted beyond exported, all from timed-out attempts')).toBeLessThanOrEqual(ambiguous.size);
   expect(s.exported + s.droppedTotal).toBe(recorder.expected.size);
   for (const id of receiver.accepted.keys()) expect(recorder.expected.has(id)).toBe(true);
   expectReceivedAsRecorded(receiver, recorder, receiver.accepted.keys());
