@@ -1,7 +1,6 @@
 // Classifies one OTLP/HTTP answer (OTLP spec "Failures", "Throttling"): 2xx success, 429/502/503/504 retryable
-// with Retry-After, everything else a failure carrying the google.rpc.Status message (protobuf, or JSON when the
-// answer is application/json). Shared by the fetch and node:http transports; portable, never throws, reads only
-// the bytes it is given.
+// with Retry-After, everything else a failure carrying the google.rpc.Status message (protobuf or JSON). Shared by
+// the fetch and node:http transports; portable, never throws, reads only the bytes it is given.
 import { decodeJsonRpcStatus, decodeRpcStatus, type RpcStatus } from './otlp-response.js';
 import { isRetryableHttpStatus, MAX_RESPONSE_BYTES, parseRetryAfterMs, type SendResult } from './transport.js';
 

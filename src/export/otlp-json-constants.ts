@@ -1,7 +1,6 @@
-// Turns the arena's pre-encoded constants, ResourceSpans.resource and ScopeSpans.scope (protobuf written once by
-// the WASM codec, resource/v1 Resource and common/v1 InstrumentationScope), into their OTLP/JSON text, so JSON
-// carries exactly what protobuf carries (same sanitising, limits and dropped counts). Slow path: once per
-// resource or scope. Never throws: malformed bytes give undefined.
+// Turns the codec's pre-encoded Resource and InstrumentationScope protobuf (resource/v1, common/v1) into OTLP/JSON,
+// so JSON carries exactly what protobuf carries (same sanitising, limits, dropped counts). Slow path, once per
+// resource or scope; never throws (malformed bytes give undefined).
 
 /** Wire types used here (protobuf encoding): 0 VARINT, 1 I64, 2 LEN, 5 I32. */
 const WIRE_VARINT = 0;

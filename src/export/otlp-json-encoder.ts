@@ -1,8 +1,6 @@
-// Encodes ended arena spans as OTLP/JSON ExportTraceServiceRequest text (opentelemetry-proto collector/trace/v1
-// through the proto3 JSON mapping, as the OTLP spec's "JSON Protobuf Encoding" restricts it: hex ids, enums as
-// integers, 64-bit integers as decimal strings, lowerCamelCase keys), straight from the arena columns into one
-// reused UTF-8 buffer, one request at a time under a byte bound. Never mutates the arena, never emits a partial
-// message, never throws on corrupt lists (it reports them).
+// Encodes ended arena spans as OTLP/JSON ExportTraceServiceRequest text (collector/trace/v1 by the OTLP spec's JSON
+// mapping: hex ids, integer enums, int64 as decimal strings) from the columns into one reused buffer, under a byte
+// bound. Never changes span data, never emits a partial message, never throws on corrupt lists (it reports them).
 import type { SpanArena } from '../arena/span-arena.js';
 import { KIND_ARRAY, KIND_BOOL, KIND_DOUBLE, KIND_INT, KIND_STRING } from '../arena/attribute-kind.js';
 import { BatchEncoder } from '../codec/batch-encoder.js';

@@ -1,7 +1,6 @@
-// The OTLP/HTTP JSON trace exporter (http/json): encodes each batch as OTLP/JSON requests of about
-// requestTargetBytes (never over maxRequestBytes), gzips them with the WASM codec, sends them through a Transport
-// that labels bodies application/json, with the spec's retry rules, and accounts for every span: delivered, or
-// dropped with a reason (the same reasons and outcome as OtlpTraceExporter). Bounded like it; never throws.
+// The OTLP/HTTP JSON trace exporter (http/json): batch -> OTLP/JSON requests under a byte bound -> WASM gzip ->
+// Transport (application/json) with the spec's retry rules; every span delivered or dropped with a reason, exactly
+// as OtlpTraceExporter accounts (same reasons, same bounds). Never throws.
 import { context, diag } from '@opentelemetry/api';
 import type { SpanArena } from '../arena/span-arena.js';
 import { BatchEncoder, GZIP_LEVEL_FAST } from '../codec/batch-encoder.js';

@@ -1,6 +1,5 @@
-// Decodes what an OTLP receiver answers: ExportTraceServiceResponse.partial_success (collector/trace/v1) and
-// google.rpc.Status with google.rpc.RetryInfo (googleapis rpc/status.proto, error_details.proto), as protobuf
-// or as OTLP/JSON (proto3 JSON mapping: int64 as string or number, Duration as "1.5s").
+// Decodes what an OTLP receiver answers, as protobuf or OTLP/JSON: ExportTraceServiceResponse.partial_success
+// (collector/trace/v1) and google.rpc.Status with RetryInfo (googleapis rpc/status.proto, error_details.proto).
 // A slow-path reader for small messages: bounded by the bytes given, never throws (malformed input -> defaults).
 
 /** ExportTracePartialSuccess: spans the receiver rejected, and why. */
