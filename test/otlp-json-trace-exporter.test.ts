@@ -262,6 +262,21 @@ describe('http/json responses and accounting', () => {
       .toEqual({ delivered: 0, dropped: 3, dropReason: 'shutdown' });
   });
 
+  it('withKeepalive: one attempt per request (no retry timer may outlive a page), bodies gzipped at once', async () => {
+    receiver.script = () => ({ status: 503 });
+    const exporter = new OtlpJsonTraceExporter({
+      transport: createHttpTransport({ url: receiver.url, contentType: 'application/json' }), retry: FAST_RETRY,
+      deferGzipAboveBytes: 1,
+    });
+    const provider = providerWith(exporter);
+    emit(provider, 6);
+    await exporter.withKeepalive(() => provider.forceFlush());
+    await provider.forceFlush();
+    expect(receiver.requests.length).toBe(1);
+    expect(receiver.requests[0]!.headers['content-encoding']).toBe('gzip');
+    expectSettled(provider, 0, { retries_exhausted: 6 });
+  });
+
   it('over fetch, http/json is refused with a reason until the fetch transport can label JSON', async () => {
     const transport = createHttpTransport({ url: receiver.url, contentType: 'application/json', transport: 'fetch' });
     const result = await transport.send(new Uint8Array([0x7b, 0x7d]), { timeoutMs: 1000, gzip: false });
