@@ -263,10 +263,10 @@ const EDGE_ATTRIBUTES: Record<string, unknown> = {
 /** Every kind, a remote and a local parent, events, links with trace state and flags, statuses, limits. */
 function richArena(): { arena: SpanArena; slots: number[] } {
   const arena = newArena({}, { attributeCount: 40, eventCount: 2, linkCount: 2, attributePerEventCount: 1 });
-  arena.setResource({ 'service.name': 'orders', 'host.cores': 2, 'deploy.ratio': 0.5, tags: ['a', 'b'] },
+  arena.setResource({ 'service.name': 'orders', 'host.cores': 2, 'deploy.ratio': 0.5, tags: ['a', 'b'], 'res.lone': 'r\ud800' },
     'https://opentelemetry.io/schemas/1.26.0');
   const lib = arena.addScope('lib', '1.2.3', 'https://example.com/scope-schema', { 'scope.attr': 'x', 'scope.n': 7 });
-  const plain = arena.addScope('plain');
+  const plain = arena.addScope('plain \udc00');
   const slots: number[] = [];
   const root = arena.startSpan(lib, 'GET /api/orders/:id', SpanKindCode.SERVER, 1000);
   const rootGen = arena.generationOf(root);
@@ -322,7 +322,8 @@ describe('OTLP/JSON encoder', () => {
     const spans = json.resourceSpans[0]!.scopeSpans.flatMap((ss) => ss.spans);
     expect(spans).toHaveLength(slots.length);
     expect(new Set(spans.map((s) => s.kind))).toEqual(new Set([0, 1, 2, 3, 4, 5]));
-    expect(json.resourceSpans[0]!.scopeSpans.map((ss) => ss.scope.name)).toEqual(['lib', 'plain']);
+    expect(json.resourceSpans[0]!.scopeSpans.map((ss) => ss.scope.name)).toEqual(['lib', 'plain \ufffd']);
+    expect(json.resourceSpans[0]!.resource.attributes).toContainEqual({ key: 'res.lone', value: { stringValue: 'r\ufffd' } });
     const root = spans.find((s) => s.spanId === SPAN_A)!;
     expect(root.droppedEventsCount).toBe(1);
     expect(root.droppedLinksCount).toBe(1);
