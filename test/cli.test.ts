@@ -160,6 +160,8 @@ describe('parseCommandLine: load', () => {
       [['load', '--protocol', 'udp'], /http or grpc, got 'udp'/],
       [['load', '--endpoint', 'not a url'], /needs a URL/],
       [['load', '--endpoint', 'ftp://127.0.0.1/'], /http: or https:/],
+      [['load', '--endpoint', 'http://collector:4318'], /OTLP\/HTTP is the full URL with its path/],
+      [['load', '--protocol', 'grpc', '--endpoint', 'http://collector:4317/v1/traces'], /gRPC is http:\/\/host:port/],
     ];
     for (const [argv, message] of cases) {
       const error = usageErrorOf(argv);

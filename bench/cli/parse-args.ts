@@ -108,6 +108,21 @@ function endpointFrom(raw: string, topic: HelpTopic): URL {
   return url;
 }
 
+/**
+ * The exporters send to the URL as given (nothing appended): OTLP/HTTP needs the full path, gRPC none. Checked
+ * here, where a typo costs nothing, not as a 404 or UNIMPLEMENTED from the collector once the run is under way.
+ */
+function checkEndpointShape(endpoint: URL, protocol: OtlpProtocol, topic: HelpTopic): void {
+  const hasPath = endpoint.pathname !== '/' && endpoint.pathname !== '';
+  if (protocol === 'http' && !hasPath) {
+    throw new UsageError('--endpoint for OTLP/HTTP is the full URL with its path, e.g. ' +
+      `http://127.0.0.1:4318/v1/traces, got '${endpoint.href}'`, topic);
+  }
+  if (protocol === 'grpc' && hasPath) {
+    throw new UsageError(`--endpoint for OTLP/gRPC is http://host:port without a path, got '${endpoint.href}'`, topic);
+  }
+}
+
 /** Parses `--scenario` values: a name, `all`, or a comma-separated list of names. */
 function scenariosFrom(raw: string): ScenarioName[] {
   const out: ScenarioName[] = [];
@@ -201,17 +216,9 @@ function parseBench(args: readonly string[]): Command {
       `--scenario ${scenarios.join(',')} leaves out`, 'bench');
   }
   if (endpoint !== null) {
-    // One URL is one protocol: http unless told otherwise. Its shape is checked here, where a typo costs nothing,
-    // not as a 404 or UNIMPLEMENTED from the collector minutes into the run.
+    // One URL is one protocol: http unless told otherwise.
     protocol ??= 'http';
-    if (protocol === 'http' && (endpoint.pathname === '/' || endpoint.pathname === '')) {
-      throw new UsageError(`--endpoint for OTLP/HTTP is the full URL with its path, e.g. ` +
-        `http://127.0.0.1:4318/v1/traces, got '${endpoint.href}'`, 'bench');
-    }
-    if (protocol === 'grpc' && endpoint.pathname !== '/' && endpoint.pathname !== '') {
-      throw new UsageError(`--endpoint for OTLP/gRPC is http://host:port without a path, got '${endpoint.href}'`,
-        'bench');
-    }
+    checkEndpointShape(endpoint, protocol, 'bench');
   }
   return {
     kind: 'bench', scenarios, quick, rounds, format: json ? 'json' : markdown ? 'markdown' : 'text', svgFile,
@@ -235,6 +242,7 @@ function parseLoad(args: readonly string[]): Command {
   let durationS = DEFAULT_LOAD_DURATION_S;
   let protocol: OtlpProtocol = 'http';
   let endpoint: string | null = null;
+  let endpointUrl: URL | null = null;
   let json = false;
   for (let i = 0; i < args.length; i++) {
     const [flag, inline] = splitFlag(args[i]!);
@@ -265,12 +273,10 @@ function parseLoad(args: readonly string[]): Command {
       case '--protocol':
         protocol = protocolFrom(takeValue(), 'load');
         break;
-      case '--endpoint': {
-        const raw = takeValue();
-        endpointFrom(raw, 'load');
-        endpoint = raw;
+      case '--endpoint':
+        endpoint = takeValue();
+        endpointUrl = endpointFrom(endpoint, 'load');
         break;
-      }
       case '--json':
         noValue();
         json = true;
@@ -284,6 +290,7 @@ function parseLoad(args: readonly string[]): Command {
     }
   }
   if (max && rate !== null) throw new UsageError('--rate and --max cannot be combined', 'load');
+  if (endpointUrl !== null) checkEndpointShape(endpointUrl, protocol, 'load');
   return {
     kind: 'load', rateSpansPerS: max ? null : rate ?? DEFAULT_LOAD_RATE, durationS, protocol, endpoint,
     format: json ? 'json' : 'text',
