@@ -3,6 +3,7 @@
 // Reports delivered spans/s, drops, RSS and event-loop blocks as medians and same-round ratios; never fails on one.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { RatioResult, Spread } from './bench-stats.js';
@@ -583,6 +584,35 @@ function bareNodeRss(): number {
   return Number(out);
 }
 
+/** How long an external collector (--endpoint) may take to accept a TCP connection before the run gives up. */
+const COLLECTOR_CONNECT_TIMEOUT_MS = 5000;
+
+/**
+ * Opens (and closes) one TCP connection to the collector at `url`, so an unreachable --endpoint fails the run at
+ * once with the reason instead of after rounds of retried, dropped exports.
+ */
+async function checkReachable(url: string): Promise<void> {
+  const { hostname, port, protocol } = new URL(url);
+  const host = hostname.replace(/^\[|\]$/g, '');
+  const portNumber = port === '' ? (protocol === 'https:' ? 443 : 80) : Number(port);
+  await new Promise<void>((resolve, reject) => {
+    const socket = connect({ host, port: portNumber });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no TCP connection to the collector at ${url} within ${COLLECTOR_CONNECT_TIMEOUT_MS} ms`));
+    }, COLLECTOR_CONNECT_TIMEOUT_MS);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.end();
+      resolve();
+    });
+    socket.once('error', (error) => {
+      clearTimeout(timer);
+      reject(new Error(`cannot reach the collector at ${url}: ${error.message}`));
+    });
+  });
+}
+
 // ---- Main.
 
 async function main(): Promise<void> {
@@ -592,6 +622,7 @@ async function main(): Promise<void> {
   const sink = args.endpoint === '' ? new LoopbackSink(SINK_TIMEOUT_MS) : null;
   try {
     let urls = { http: args.endpoint, grpc: args.endpoint };
+    if (sink === null) await checkReachable(args.endpoint);
     const probes: ProbeSummary[] = [];
     if (sink !== null) {
       const ports = await sink.ready;

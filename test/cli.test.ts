@@ -3,6 +3,7 @@
 // It never asserts on a time; the process tests compile the project with tsc first (about 10-20 s).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -551,6 +552,19 @@ describe('the spanwire process', () => {
         await receiver.close();
       }
     }, 90_000);
+
+  it('bench --endpoint to a collector nobody listens at fails e2e at once with the reason, exit 1', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const run = runCli(['bench', '-s', 'e2e', '--quick', '--endpoint', `http://127.0.0.1:${port}/v1/traces`,
+      '--json'], 30_000);
+    expect(run.status, run.stderr).toBe(1);
+    const e2e = (JSON.parse(run.stdout) as BenchReport).scenarios[0]!;
+    expect(e2e).toMatchObject({ name: 'e2e', ran: false, partial: false, results: null });
+    expect(e2e.error).toContain(`cannot reach the collector at http://127.0.0.1:${port}/v1/traces`);
+  }, 35_000);
 
   it('bench --endpoint without a path for http exits 2 before running anything', () => {
     const run = runCli(['bench', '--endpoint', 'http://127.0.0.1:4318']);
