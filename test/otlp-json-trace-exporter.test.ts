@@ -277,10 +277,24 @@ describe('http/json responses and accounting', () => {
     expectSettled(provider, 0, { retries_exhausted: 6 });
   });
 
-  it('over fetch, http/json is refused with a reason until the fetch transport can label JSON', async () => {
-    const transport = createHttpTransport({ url: receiver.url, contentType: 'application/json', transport: 'fetch' });
-    const result = await transport.send(new Uint8Array([0x7b, 0x7d]), { timeoutMs: 1000, gzip: false });
-    expect(result).toMatchObject({ status: 'failure' });
-    expect(receiver.requests.length).toBe(0);
+  it('over fetch (the transport every runtime has): JSON bodies labelled application/json, gzip on and off', async () => {
+    for (const compression of ['gzip', 'none'] as const) {
+      receiver.reset();
+      const exporter = new OtlpJsonTraceExporter({
+        transport: createHttpTransport({ url: receiver.url, contentType: 'application/json', transport: 'fetch' }),
+        compression, retry: FAST_RETRY,
+      });
+      const provider = providerWith(exporter);
+      emit(provider, 4);
+      await provider.forceFlush();
+      expect(receiver.requests.length).toBeGreaterThan(0);
+      for (const request of receiver.requests) {
+        expect(request.headers['content-type']).toBe('application/json');
+        expect(request.headers['content-encoding']).toBe(compression === 'gzip' ? 'gzip' : undefined);
+      }
+      expect(receiver.spanIds).toHaveLength(4);
+      expectSettled(provider, 4, {});
+      await provider.shutdown();
+    }
   });
 });

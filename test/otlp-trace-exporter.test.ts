@@ -648,7 +648,7 @@ describe('bounds and life cycle', () => {
     await provider.shutdown();
     expect(http.accepted.size).toBe(8192);
     expectSettled(provider, 8192, {});
-  });
+  }, 20_000); // 8192 spans decoded by the oracle in-process: ~3 s alone, past 5 s on a loaded machine
 
   it('drops a batch as inflight_limit while maxConcurrentRequests requests are stalled, and delivers the stalled one', async () => {
     http.script = always({ stall: true });
@@ -748,7 +748,7 @@ describe('bounds and life cycle', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('exporter from OTEL_EXPORTER_OTLP_* variables', () => {
-  const envExporter = (env: Record<string, string>): OtlpTraceExporter => {
+  const envExporter = (env: Record<string, string>): ReturnType<typeof createOtlpExporterFromEnv> => {
     const warnings: string[] = [];
     const config = readEnvConfig(env, (message) => warnings.push(message));
     expect(warnings).toEqual([]);

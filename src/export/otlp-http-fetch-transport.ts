@@ -1,4 +1,4 @@
-// OTLP/HTTP transport over fetch (OTLP spec "OTLP/HTTP": POST application/x-protobuf, optional gzip): works in
+// OTLP/HTTP transport over fetch (OTLP spec "OTLP/HTTP": POST application/x-protobuf or JSON, optional gzip): works in
 // every runtime with a WHATWG fetch (Node >= 18, Deno, Bun, workerd, browsers). Portable: no node:*, process,
 // Buffer or require. Never throws, never rejects, never reads more than MAX_RESPONSE_BYTES of a response.
 import { VERSION } from '../version.js';
@@ -34,6 +34,8 @@ export interface FetchTransportOptions {
    * send it, so it joins the CORS preflight: set false when the collector's CORS policy does not allow it.
    */
   sendUserAgent?: boolean;
+  /** The body's Content-Type: 'application/x-protobuf' (default) or 'application/json' (OtlpJsonTraceExporter). */
+  contentType?: 'application/x-protobuf' | 'application/json';
 }
 
 /** setTimeout delays above 2^31-1 ms (24.8 days) fire after 1 ms in browsers and Node alike: clamp to it. */
@@ -74,7 +76,8 @@ export class FetchTransport implements Transport {
       const base = (globalThis as { location?: { href?: string } }).location?.href;
       const protocol = new URL(options.url, base).protocol;
       if (protocol !== 'http:' && protocol !== 'https:') configError = `OTLP/HTTP URL must be http: or https:, not ${protocol}`;
-      headers = buildHeaders(options.headers, options.sendUserAgent !== false);
+      headers = buildHeaders(options.headers, options.sendUserAgent !== false,
+        options.contentType === 'application/json' ? 'application/json' : 'application/x-protobuf');
     } catch (error) {
       configError = `invalid OTLP/HTTP transport options: ${describeError(error)}`;
     }
@@ -173,7 +176,9 @@ export class FetchTransport implements Transport {
 }
 
 /** Headers every request carries; user headers after User-Agent, and the ones describing our body last. */
-function buildHeaders(userHeaders: Readonly<Record<string, string>> | undefined, sendUserAgent: boolean): Headers {
+function buildHeaders(
+  userHeaders: Readonly<Record<string, string>> | undefined, sendUserAgent: boolean, contentType: string,
+): Headers {
   const headers = new Headers();
   if (sendUserAgent) {
     try {
@@ -186,7 +191,7 @@ function buildHeaders(userHeaders: Readonly<Record<string, string>> | undefined,
   if (userHeaders !== undefined) {
     for (const name of Object.keys(userHeaders)) headers.set(name, userHeaders[name]!);
   }
-  headers.set('Content-Type', 'application/x-protobuf');
+  headers.set('Content-Type', contentType);
   headers.delete('Content-Encoding');
   headers.delete('Content-Length');
   return headers;

@@ -33,10 +33,6 @@ export function createHttpTransport(options: CreateHttpTransportOptions): Transp
   const wantsTls = options.ca !== undefined || options.cert !== undefined || options.key !== undefined;
   const kind = options.transport ?? DEFAULT_HTTP_TRANSPORT;
   if (kind === 'fetch') {
-    // FetchTransport always sends application/x-protobuf: a JSON body labelled so would be refused or misread.
-    if (options.contentType === 'application/json') {
-      return new RefusingTransport("Content-Type application/json (http/json) needs transport 'node-http'; the fetch transport sends only protobuf");
-    }
     // Node's fetch takes custom CAs and client certificates only through a dispatcher built with the undici
     // package (not in Node's API); ignoring them would verify against system CAs and omit the client certificate.
     if (wantsTls) return new RefusingTransport("TLS options (ca/cert/key) need transport 'node-http'; fetch cannot use them");
@@ -45,6 +41,7 @@ export function createHttpTransport(options: CreateHttpTransportOptions): Transp
     if (options.fetch !== undefined) fetchOptions.fetch = options.fetch;
     if (options.keepalive !== undefined) fetchOptions.keepalive = options.keepalive;
     if (options.sendUserAgent !== undefined) fetchOptions.sendUserAgent = options.sendUserAgent;
+    if (options.contentType !== undefined) fetchOptions.contentType = options.contentType;
     return new FetchTransport(fetchOptions);
   }
   return new NodeHttpTransport(options);
