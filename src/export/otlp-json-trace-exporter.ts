@@ -4,9 +4,9 @@
 import type { SpanArena } from '../arena/span-arena.js';
 import { BatchEncoder, GZIP_LEVEL_FAST } from '../codec/batch-encoder.js';
 import { JSON_ENCODE_BAD_INPUT, OtlpJsonEncoder } from './otlp-json-encoder.js';
-import { type ChunkOutcome, type OtlpSendOptions, OtlpRequestSender, addTo, positiveOr } from './otlp-request-sender.js';
+import { type ChunkOutcome, type OtlpSendOptions, OtlpRequestSender, OtlpSenderExporter, addTo, positiveOr } from './otlp-request-sender.js';
 import { decodeJsonPartialSuccess } from './otlp-response.js';
-import type { ExportOutcome, SpanBatch, SpanwireExporter } from './span-exporter.js';
+import type { ExportOutcome, SpanBatch } from './span-exporter.js';
 
 export interface OtlpJsonExporterOptions extends OtlpSendOptions {
   /**
@@ -34,8 +34,8 @@ const KEEPALIVE_REQUEST_TARGET_BYTES = 32 * 1024;
  * OTLP/HTTP JSON exporter. export() reads the whole batch before it returns (slots are recycled after it); the
  * outcome settles when every request of the batch has been answered, retried out or timed out.
  */
-export class OtlpJsonTraceExporter implements SpanwireExporter {
-  private readonly sender: OtlpRequestSender;
+export class OtlpJsonTraceExporter extends OtlpSenderExporter {
+  protected readonly sender: OtlpRequestSender;
   private readonly requestTargetBytes: number;
   private readonly maxRequestBytesOption: number;
   private encoder: OtlpJsonEncoder | undefined;
@@ -43,6 +43,7 @@ export class OtlpJsonTraceExporter implements SpanwireExporter {
   private codec: BatchEncoder | undefined;
 
   constructor(options: OtlpJsonExporterOptions) {
+    super();
     this.sender = new OtlpRequestSender(options, {
       label: 'OTLP/JSON',
       decodePartialSuccess: decodeJsonPartialSuccess,
@@ -99,24 +100,6 @@ export class OtlpJsonTraceExporter implements SpanwireExporter {
       addTo(droppedBy, 'encode_failed', encoded + encoder.remaining);
     }
     return sender.settle(count, droppedBy, chunks);
-  }
-
-  /**
-   * Runs `work` (typically provider.forceFlush()) with every export it starts sent as keepalive requests that can
-   * outlive a page: gzipped at once, at most ~32 KiB of JSON each, one attempt. Returns what `work` returns.
-   */
-  withKeepalive<T>(work: () => T): T {
-    return this.sender.withKeepalive(work);
-  }
-
-  /** Waits for every request in flight (each bounded by its own timeout). */
-  forceFlush(): Promise<void> {
-    return this.sender.forceFlush();
-  }
-
-  /** Stops accepting batches, gives requests in flight up to the export timeout, then closes the transport. */
-  shutdown(): Promise<void> {
-    return this.sender.shutdown();
   }
 
   private encoderFor(arena: SpanArena): OtlpJsonEncoder {

@@ -8,7 +8,7 @@ import { inMacrotask } from '../processing/unref-timeout.js';
 import { suppressTracing } from '../sdk/tracer.js';
 import type { PartialSuccess } from './otlp-response.js';
 import { DEFAULT_RETRY_POLICY, type RetriedSend, type RetryPolicy, sendWithRetry } from './retrying-transport.js';
-import type { ExportOutcome, SpanBatch } from './span-exporter.js';
+import type { ExportOutcome, SpanBatch, SpanwireExporter } from './span-exporter.js';
 import type { Transport } from './transport.js';
 
 /** The options both exporters take for sending (each adds its own encoding options). */
@@ -243,5 +243,33 @@ export class OtlpRequestSender {
     if (now - this.lastWarnMs < WARN_INTERVAL_MS) return;
     this.lastWarnMs = now;
     diag.warn(message);
+  }
+}
+
+/** What both OTLP exporters expose besides export(): all of it is the sender's. */
+export abstract class OtlpSenderExporter implements SpanwireExporter {
+  protected abstract readonly sender: OtlpRequestSender;
+
+  abstract export(batch: SpanBatch): ExportOutcome | Promise<ExportOutcome>;
+
+  /**
+   * Runs `work` (typically provider.forceFlush(), whose exports start synchronously) with every export it starts
+   * sent as fetch keepalive requests that can outlive the page: gzipped at once rather than in a later macrotask,
+   * small enough for the keepalive quota, split further to fit the budget the transport has left, one attempt (a
+   * retry timer would not outlive the page); spans that fit no more are dropped as 'keepalive_budget'.
+   * Returns what `work` returns.
+   */
+  withKeepalive<T>(work: () => T): T {
+    return this.sender.withKeepalive(work);
+  }
+
+  /** Waits for every request in flight (each bounded by its own timeout). */
+  forceFlush(): Promise<void> {
+    return this.sender.forceFlush();
+  }
+
+  /** Stops accepting batches, waits up to the export timeout for requests in flight, then closes the transport. */
+  shutdown(): Promise<void> {
+    return this.sender.shutdown();
   }
 }

@@ -4,9 +4,9 @@
 // are capped, so a dead collector cannot grow memory. Never throws.
 import type { SpanArena } from '../arena/span-arena.js';
 import { BatchEncoder, ENCODE_BAD_INPUT, GZIP_LEVEL_FAST } from '../codec/batch-encoder.js';
-import { type ChunkOutcome, type OtlpSendOptions, OtlpRequestSender, addTo, positiveOr } from './otlp-request-sender.js';
+import { type ChunkOutcome, type OtlpSendOptions, OtlpRequestSender, OtlpSenderExporter, addTo, positiveOr } from './otlp-request-sender.js';
 import { decodePartialSuccess } from './otlp-response.js';
-import type { ExportOutcome, SpanBatch, SpanwireExporter } from './span-exporter.js';
+import type { ExportOutcome, SpanBatch } from './span-exporter.js';
 
 export interface OtlpExporterOptions extends OtlpSendOptions {
   /**
@@ -24,14 +24,15 @@ export interface OtlpExporterOptions extends OtlpSendOptions {
  */
 const KEEPALIVE_REQUEST_TARGET_BYTES = 60 * 1024;
 
-export class OtlpTraceExporter implements SpanwireExporter {
-  private readonly sender: OtlpRequestSender;
+export class OtlpTraceExporter extends OtlpSenderExporter {
+  protected readonly sender: OtlpRequestSender;
   private readonly requestTargetBytes: number;
   /** Protobuf bytes per span seen so far: sizes the next request to about requestTargetBytes. */
   private bytesPerSpan = 0;
   private encoder: BatchEncoder | undefined;
 
   constructor(options: OtlpExporterOptions) {
+    super();
     this.sender = new OtlpRequestSender(options, {
       label: 'OTLP',
       decodePartialSuccess,
@@ -95,27 +96,6 @@ export class OtlpTraceExporter implements SpanwireExporter {
       start += spans;
     }
     return sender.settle(count, droppedBy, chunks);
-  }
-
-  /**
-   * Runs `work` (typically provider.forceFlush(), whose exports start synchronously) with every export it starts
-   * sent as fetch keepalive requests that can outlive the page: gzipped at once rather than in a later macrotask,
-   * at most 60 KiB of protobuf per request, split further to fit the keepalive budget the transport has left, one
-   * attempt (a retry timer would not outlive the page); spans that fit no more are dropped as 'keepalive_budget'.
-   * Returns what `work` returns.
-   */
-  withKeepalive<T>(work: () => T): T {
-    return this.sender.withKeepalive(work);
-  }
-
-  /** Waits for every request in flight (each bounded by its own timeout). */
-  forceFlush(): Promise<void> {
-    return this.sender.forceFlush();
-  }
-
-  /** Stops accepting batches, waits up to the export timeout for requests in flight, then closes the transport. */
-  shutdown(): Promise<void> {
-    return this.sender.shutdown();
   }
 
   private encoderFor(arena: SpanArena): BatchEncoder {
