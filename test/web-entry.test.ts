@@ -164,6 +164,13 @@ describe('withRequestFlush', () => {
     await provider.shutdown();
   });
 
+  it('keeps the handler\'s arity, at least 1 (Deno.serve passes no arguments to a handler of length 0)', () => {
+    const provider = { forceFlush: async () => {} };
+    expect(withRequestFlush(provider, () => new Response('ok')).length).toBe(1);
+    expect(withRequestFlush(provider, (_request: Request) => new Response('ok')).length).toBe(1);
+    expect(withRequestFlush(provider, (_r: Request, _env: unknown, _ctx: unknown) => new Response('ok')).length).toBe(3);
+  });
+
   it('never adds an error of its own: a throwing provider, waitUntil or ctx getter', async () => {
     const broken = { forceFlush(): Promise<void> { throw new Error('flush exploded'); } };
     const rejecting = { forceFlush: () => Promise.reject(new Error('flush rejected')) };

@@ -51,12 +51,8 @@ async function checkExample(child: ChildRuntime, receiver: FakeHttpReceiver): Pr
 describeRuntime('deno', missingDeno, () => {
   const fixture = useRuntimeFixture();
 
-  // BUG: Deno.serve calls a handler whose `length` is 0 with no arguments (it skips building the Request), and the
-  // function withRequestFlush returns is `(...args) => ...`, length 0: the wrapped handler gets `request` undefined and
-  // the README example answers 500 ("Cannot read properties of undefined (reading 'url')"). Deno 2.9.5. Fix in
-  // src/runtime/web/with-request-flush.ts: give the wrapper a declared first parameter (or define its length as
-  // max(1, handler.length)); then un-skip.
-  it.skip('runs the README Deno example unbundled (npm: specifiers from node_modules, Deno.serve, awaited flush)', async () => {
+  // Regression guard: Deno.serve passes no arguments to a handler of length 0; withRequestFlush keeps the arity.
+  it('runs the README Deno example unbundled (npm: specifiers from node_modules, Deno.serve, awaited flush)', async () => {
     const { dir, receiver } = fixture;
     installPackageInto(dir.path);
     copyFileSync(join(REPO_ROOT, 'test/runtimes/examples/deno-server.ts'), join(dir.path, 'deno-server.ts'));

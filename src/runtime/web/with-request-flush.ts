@@ -68,7 +68,7 @@ export function withRequestFlush<Args extends unknown[], Result>(
   options: RequestFlushOptions = {},
 ): (...args: Args) => Promise<Awaited<Result>> {
   const timeoutMs = options?.timeoutMs;
-  return async function flushingHandler(this: unknown, ...args: Args): Promise<Awaited<Result>> {
+  const wrapped = async function flushingHandler(this: unknown, ...args: Args): Promise<Awaited<Result>> {
     try {
       return await handler.apply(this, args);
     } finally {
@@ -83,4 +83,10 @@ export function withRequestFlush<Args extends unknown[], Result>(
       if (!handedOver) await flushQuietly(provider, timeoutMs);
     }
   };
+  // Runtimes read a handler's arity: Deno.serve calls a handler of length 0 with no arguments at all (it skips
+  // building the Request), and a rest-parameter wrapper has length 0. Keep the handler's, and at least the request.
+  try {
+    Object.defineProperty(wrapped, 'length', { value: Math.max(1, handler.length | 0) });
+  } catch { /* a frozen Function.prototype: the wrapper keeps length 0 (only Deno's zero-argument path cares) */ }
+  return wrapped;
 }
