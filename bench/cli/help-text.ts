@@ -86,8 +86,9 @@ export const LOAD_HELP = `Usage: spanwire load [--rate N | --max] [--duration S]
 
 Records canonical traces (a SERVER span and 3 CLIENT children, 8 attributes and an event each) through
 @opentelemetry/api into spanwire's SpanwireTracerProvider and OtlpTraceExporter (gzip; one request per 512-span
-batch, ~20 KB on the wire), for testing a collector or pipeline. Without --endpoint it starts the embedded loopback sink (a child process on 127.0.0.1) and checks at
-the end that the sink counted every span the exporter says it delivered. Build first: npm run build.
+batch, ~20 KB on the wire), for testing a collector or pipeline. Without --endpoint it starts the embedded
+loopback sink (a child process on 127.0.0.1) and checks at the end that the sink counted every span the exporter
+says it delivered. Build first: npm run build.
 
 Options:
   --rate N          Spans per second, paced every 10 ms in whole traces of 4 spans (default 10000)
