@@ -3,7 +3,7 @@
 // A failed request is never accepted (the fault fires before the spans would be stored), so counts stay exact.
 import { Buffer } from 'node:buffer';
 import {
-  createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse,
+  createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
@@ -69,7 +69,13 @@ export interface ReceivedRequest {
   arrivedMs: number;
 }
 
-/** Decisions and records both receivers share. */
+/** A bound server as ReceiverCore sees it: the port it got, and how to cut it down with every connection. */
+interface Listening {
+  port: number;
+  shutdown: () => Promise<void>;
+}
+
+/** Decisions, records and the start/stop life cycle both receivers share. */
 abstract class ReceiverCore {
   readonly requests: ReceivedRequest[] = [];
   /** Accepted spans by span id (lowercase hex). */
@@ -81,6 +87,31 @@ abstract class ReceiverCore {
   decodeBodies = true;
   port = 0;
   private stalled: Array<() => void> = [];
+  private listening: Listening | undefined;
+
+  /** Binds a new server on 127.0.0.1:`port` (0: any free one). */
+  protected abstract listen(port: number): Promise<Listening>;
+
+  /** Listens on `port` (0: any free one, remembered for restarts). */
+  async start(port = this.port): Promise<this> {
+    const listening = await this.listen(port);
+    this.listening = listening;
+    this.port = listening.port;
+    return this;
+  }
+
+  /** Server down: stalled requests are answered, then every open connection and call is cut at once. */
+  async stop(): Promise<void> {
+    const listening = this.listening;
+    if (listening === undefined) return;
+    this.listening = undefined;
+    this.release();
+    await listening.shutdown();
+  }
+
+  async close(): Promise<void> {
+    await this.stop();
+  }
 
   /** Answers every stalled request (per the rest of its fault). */
   release(): void {
@@ -167,37 +198,25 @@ abstract class ReceiverCore {
 
 /** An OTLP/HTTP receiver: POST /v1/traces on node:http, Content-Encoding gzip undone with node:zlib. */
 export class FakeHttpReceiver extends ReceiverCore {
-  private server: Server | undefined;
-
   get url(): string {
     return `http://127.0.0.1:${this.port}/v1/traces`;
   }
 
-  /** Listens on `port` (0: any free one, remembered for restarts). */
-  async start(port = this.port): Promise<this> {
+  protected async listen(port: number): Promise<Listening> {
     const server = createServer((req, res) => this.handle(req, res));
     server.keepAliveTimeout = 30_000; // the default 5 s would close sockets on its own mid-test
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, '127.0.0.1', () => resolve());
     });
-    this.server = server;
-    this.port = (server.address() as AddressInfo).port;
-    return this;
-  }
-
-  /** Server down: stops listening and cuts every open connection (keep-alive ones included). */
-  async stop(): Promise<void> {
-    const server = this.server;
-    if (server === undefined) return;
-    this.server = undefined;
-    this.release();
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  async close(): Promise<void> {
-    await this.stop();
+    return {
+      port: (server.address() as AddressInfo).port,
+      // closeAllConnections: keep-alive sockets included, or close() would wait for them.
+      shutdown: async () => {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      },
+    };
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
@@ -266,38 +285,27 @@ const TRACE_SERVICE: grpc.ServiceDefinition = {
 
 /** An OTLP/gRPC receiver: grpc-js server, plain-text HTTP/2 on 127.0.0.1, gzip-capable (grpc-js inflates). */
 export class FakeGrpcReceiver extends ReceiverCore {
-  private server: grpc.Server | undefined;
-
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  async start(port = this.port): Promise<this> {
+  protected async listen(port: number): Promise<Listening> {
     const server = new grpc.Server();
     server.addService(TRACE_SERVICE, {
       Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
         void this.handle(call, callback);
       },
     });
-    this.port = await new Promise<number>((resolve, reject) => {
+    const bound = await new Promise<number>((resolve, reject) => {
       server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(),
-        (error, bound) => (error ? reject(error) : resolve(bound)));
+        (error, boundPort) => (error ? reject(error) : resolve(boundPort)));
     });
-    this.server = server;
-    return this;
-  }
-
-  /** Server down: every call and connection is cut at once. */
-  async stop(): Promise<void> {
-    const server = this.server;
-    if (server === undefined) return;
-    this.server = undefined;
-    this.release();
-    server.forceShutdown();
-  }
-
-  async close(): Promise<void> {
-    await this.stop();
+    return {
+      port: bound,
+      shutdown: async () => {
+        server.forceShutdown();
+      },
+    };
   }
 
   private async handle(call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>): Promise<void> {
