@@ -20,6 +20,7 @@ import {
   RETRY_INFO_TYPE_URL, decodeExportTraceRequest, encodeExportTraceResponse, encodeGoogleRpcStatus, encodeRetryInfo,
   listSpans,
 } from './support/otlp-decode.js';
+import { type ExportHandler, bindGrpcServer, startTraceServiceServer } from './support/otlp-fake-receiver.js';
 import { TYPE_NAMES, messageType } from './support/otlp-trace-schema.js';
 
 const SPAN_COUNT = 40;
@@ -50,23 +51,8 @@ const SEND = { timeoutMs: 5000, gzip: false };
 const FAST_RETRY: RetryPolicy = { maxAttempts: 3, initialBackoffMs: 5, maxBackoffMs: 20, backoffMultiplier: 2, jitter: 0 };
 
 // ---------------------------------------------------------------------------------------------
-// A grpc-js server whose Export method hands the raw request bytes to the test.
+// A grpc-js server (the fake receiver's TraceService) whose Export method hands the raw request bytes to the test.
 // ---------------------------------------------------------------------------------------------
-
-const passthrough = (bytes: Buffer): Buffer => bytes;
-const TRACE_SERVICE: grpc.ServiceDefinition = {
-  Export: {
-    path: TRACE_EXPORT_METHOD,
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: passthrough,
-    requestDeserialize: passthrough,
-    responseSerialize: passthrough,
-    responseDeserialize: passthrough,
-  },
-};
-
-type ExportHandler = (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => void;
 
 interface ReceivedCall {
   request: Uint8Array;
@@ -80,19 +66,10 @@ async function startGrpcServer(
   handler: ExportHandler, options: { credentials?: grpc.ServerCredentials; port?: number } = {},
 ): Promise<{ port: number; calls: ReceivedCall[]; server: grpc.Server }> {
   const calls: ReceivedCall[] = [];
-  const server = new grpc.Server();
-  server.addService(TRACE_SERVICE, {
-    Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
-      calls.push({ request: Uint8Array.from(call.request), metadata: call.metadata });
-      handler(call, callback);
-    },
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(
-      `127.0.0.1:${options.port ?? 0}`, options.credentials ?? grpc.ServerCredentials.createInsecure(),
-      (error, bound) => (error ? reject(error) : resolve(bound)),
-    );
-  });
+  const { server, port } = await startTraceServiceServer((call, callback) => {
+    calls.push({ request: Uint8Array.from(call.request), metadata: call.metadata });
+    handler(call, callback);
+  }, options);
   servers.push(server);
   return { port, calls, server };
 }
@@ -134,9 +111,7 @@ function insecureTo(port: number, options: Partial<GrpcTransportOptions> = {}): 
 /** A port nothing listens on: bound by a server that is then shut down. */
 async function freePort(): Promise<number> {
   const server = new grpc.Server();
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p)));
-  });
+  const port = await bindGrpcServer(server);
   server.forceShutdown();
   return port;
 }
@@ -377,9 +352,7 @@ describe('GrpcTransport on a plain-text channel', () => {
 
   it('fails with UNIMPLEMENTED against a gRPC server without the TraceService', async () => {
     const server = new grpc.Server();
-    const port = await new Promise<number>((resolve, reject) => {
-      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p)));
-    });
+    const port = await bindGrpcServer(server);
     servers.push(server);
     expectFailure(await insecureTo(port).send(BODY, SEND), 'UNIMPLEMENTED');
   });

@@ -283,6 +283,31 @@ const TRACE_SERVICE: grpc.ServiceDefinition = {
   },
 };
 
+/** A unary TraceService.Export implementation over raw request and response bytes. */
+export type ExportHandler = (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => void;
+
+/** Binds `server` to 127.0.0.1:`port` (0: any free one); resolves with the port it got. Plain text by default. */
+export async function bindGrpcServer(
+  server: grpc.Server, port = 0, credentials: grpc.ServerCredentials = grpc.ServerCredentials.createInsecure(),
+): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.bindAsync(`127.0.0.1:${port}`, credentials, (error, bound) => (error ? reject(error) : resolve(bound)));
+  });
+}
+
+/**
+ * A grpc-js server offering only TraceService.Export, answered by `handler`, bound like bindGrpcServer. The caller
+ * owns the server and shuts it down.
+ */
+export async function startTraceServiceServer(
+  handler: ExportHandler, options: { port?: number; credentials?: grpc.ServerCredentials } = {},
+): Promise<{ server: grpc.Server; port: number }> {
+  const server = new grpc.Server();
+  server.addService(TRACE_SERVICE, { Export: handler });
+  const port = await bindGrpcServer(server, options.port, options.credentials);
+  return { server, port };
+}
+
 /** An OTLP/gRPC receiver: grpc-js server, plain-text HTTP/2 on 127.0.0.1, gzip-capable (grpc-js inflates). */
 export class FakeGrpcReceiver extends ReceiverCore {
   get url(): string {
@@ -290,20 +315,11 @@ export class FakeGrpcReceiver extends ReceiverCore {
   }
 
   protected async listen(port: number): Promise<Listening> {
-    const server = new grpc.Server();
-    server.addService(TRACE_SERVICE, {
-      Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
-        void this.handle(call, callback);
-      },
-    });
-    const bound = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(),
-        (error, boundPort) => (error ? reject(error) : resolve(boundPort)));
-    });
+    const started = await startTraceServiceServer((call, callback) => void this.handle(call, callback), { port });
     return {
-      port: bound,
+      port: started.port,
       shutdown: async () => {
-        server.forceShutdown();
+        started.server.forceShutdown();
       },
     };
   }
