@@ -1,8 +1,7 @@
 // OTLP/gRPC transport against real loopback servers: a @grpc/grpc-js server for the status-code rules and a raw
 // node:http2 server that sees the wire as it is (grpc-encoding, the compressed flag, Trailers-Only responses).
 // Requests are checked with the independent oracle; nothing leaves loopback and no assertion depends on timing.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import * as http2 from 'node:http2';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,32 +20,11 @@ import {
   listSpans,
 } from './support/otlp-decode.js';
 import { type ExportHandler, bindGrpcServer, startTraceServiceServer } from './support/otlp-fake-receiver.js';
+import { REQUEST_SPAN_COUNT, exportRequestBody } from './support/otlp-request-fixture.js';
 import { TYPE_NAMES, messageType } from './support/otlp-trace-schema.js';
+import { type Pem, hasOpenssl, selfSigned } from './support/self-signed-certificates.js';
 
-const SPAN_COUNT = 40;
-
-/** A real ExportTraceServiceRequest (encoded by protobufjs, not by spanwire): 40 spans, repetitive enough to gzip. */
-function requestBody(): Uint8Array {
-  const type = messageType(TYPE_NAMES.exportTraceServiceRequest);
-  const spans = Array.from({ length: SPAN_COUNT }, (_, i) => ({
-    traceId: Uint8Array.from({ length: 16 }, (_, b) => b + 1),
-    spanId: Uint8Array.from({ length: 8 }, (_, b) => (b === 7 ? i + 1 : 0xaa)),
-    name: `span-${i}`,
-    kind: 2,
-    startTimeUnixNano: String(1_700_000_000_000_000_000n + BigInt(i)),
-    endTimeUnixNano: String(1_700_000_000_000_500_000n + BigInt(i)),
-    attributes: [{ key: 'http.route', value: { stringValue: '/api/v1/orders/{id}' } }],
-  }));
-  const request = type.fromObject({
-    resourceSpans: [{
-      resource: { attributes: [{ key: 'service.name', value: { stringValue: 'grpc-transport-test' } }] },
-      scopeSpans: [{ scope: { name: 'spanwire-test' }, spans }],
-    }],
-  });
-  return Uint8Array.from(type.encode(request).finish());
-}
-
-const BODY = requestBody();
+const BODY = exportRequestBody('grpc-transport-test');
 const SEND = { timeoutMs: 5000, gzip: false };
 const FAST_RETRY: RetryPolicy = { maxAttempts: 3, initialBackoffMs: 5, maxBackoffMs: 20, backoffMultiplier: 2, jitter: 0 };
 
@@ -241,7 +219,7 @@ describe('GrpcTransport on a plain-text channel', () => {
     expect(calls).toHaveLength(1);
     expect(calls[0]!.request).toEqual(BODY);
     const spans = listSpans(decodeExportTraceRequest(calls[0]!.request));
-    expect(spans.map((s) => s.span.name)).toEqual(Array.from({ length: SPAN_COUNT }, (_, i) => `span-${i}`));
+    expect(spans.map((s) => s.span.name)).toEqual(Array.from({ length: REQUEST_SPAN_COUNT }, (_, i) => `span-${i}`));
   });
 
   it('sends exactly the viewed bytes of a body that is a window into a larger buffer', async () => {
@@ -455,7 +433,7 @@ describe('GrpcTransport wire behaviour (raw HTTP/2 server)', () => {
       expect(call.message.length).toBeLessThan(BODY.length);
       const inflated = Uint8Array.from(gunzipSync(call.message));
       expect(inflated).toEqual(BODY);
-      expect(listSpans(decodeExportTraceRequest(inflated))).toHaveLength(SPAN_COUNT);
+      expect(listSpans(decodeExportTraceRequest(inflated))).toHaveLength(REQUEST_SPAN_COUNT);
     }
   });
 
@@ -623,32 +601,6 @@ describe('GrpcTransport through sendWithRetry', () => {
 // ---------------------------------------------------------------------------------------------
 // TLS, with certificates made at test time by openssl.
 // ---------------------------------------------------------------------------------------------
-
-function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-interface Pem {
-  cert: string;
-  key: string;
-}
-
-/** A self-signed P-256 certificate valid for 127.0.0.1 and localhost, for one day. */
-function selfSigned(dir: string, name: string, commonName: string): Pem {
-  const keyPath = join(dir, `${name}.key`);
-  const certPath = join(dir, `${name}.crt`);
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', keyPath, '-out', certPath, '-days', '1', '-subj', `/CN=${commonName}`,
-    '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-  ], { stdio: 'ignore' });
-  return { cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8') };
-}
 
 const OPENSSL = hasOpenssl();
 

@@ -1,8 +1,7 @@
 // OTLP/HTTP transports (fetch and node:http) against a real node:http collector on 127.0.0.1 that decodes what
 // arrives with the independent oracle and injects faults; then sendWithRetry over them (attempts, delays,
 // deadline, jitter). Nothing leaves 127.0.0.1; waits have upper bounds, no assertion depends on timing.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import {
   createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse,
 } from 'node:http';
@@ -24,32 +23,10 @@ import { VERSION } from '../src/version.js';
 import {
   decodeExportTraceRequest, encodeExportTraceResponse, encodeGoogleRpcStatus, encodeRetryInfo, listSpans,
 } from './support/otlp-decode.js';
-import { TYPE_NAMES, messageType } from './support/otlp-trace-schema.js';
+import { REQUEST_SPAN_COUNT, exportRequestBody } from './support/otlp-request-fixture.js';
+import { type Pem, hasOpenssl, selfSigned } from './support/self-signed-certificates.js';
 
-const SPAN_COUNT = 40;
-
-/** A real ExportTraceServiceRequest (encoded by protobufjs, not by spanwire): 40 spans, repetitive enough to gzip. */
-function requestBody(): Uint8Array {
-  const type = messageType(TYPE_NAMES.exportTraceServiceRequest);
-  const spans = Array.from({ length: SPAN_COUNT }, (_, i) => ({
-    traceId: Uint8Array.from({ length: 16 }, (_, b) => b + 1),
-    spanId: Uint8Array.from({ length: 8 }, (_, b) => (b === 7 ? i + 1 : 0xaa)),
-    name: `span-${i}`,
-    kind: 2,
-    startTimeUnixNano: String(1_700_000_000_000_000_000n + BigInt(i)),
-    endTimeUnixNano: String(1_700_000_000_000_500_000n + BigInt(i)),
-    attributes: [{ key: 'http.route', value: { stringValue: '/api/v1/orders/{id}' } }],
-  }));
-  const request = type.fromObject({
-    resourceSpans: [{
-      resource: { attributes: [{ key: 'service.name', value: { stringValue: 'http-transport-test' } }] },
-      scopeSpans: [{ scope: { name: 'spanwire-test' }, spans }],
-    }],
-  });
-  return Uint8Array.from(type.encode(request).finish());
-}
-
-const BODY = requestBody();
+const BODY = exportRequestBody('http-transport-test');
 const GZIP_BODY = new Uint8Array(gzipSync(BODY));
 const SEND = { timeoutMs: 5000, gzip: false };
 const MIB = 1024 * 1024;
@@ -246,7 +223,7 @@ describe.each(KINDS)('$name transport against a loopback collector', (kind) => {
       expect(got.url).toBe('/v1/traces');
       expect(got.raw).toEqual(BODY);
       const spans = listSpans(decodeExportTraceRequest(got.body));
-      expect(spans).toHaveLength(SPAN_COUNT);
+      expect(spans).toHaveLength(REQUEST_SPAN_COUNT);
       expect(spans[39]!.span.name).toBe('span-39');
       expect(spans[0]!.resource.attributes).toEqual([{ key: 'service.name', value: { stringValue: 'http-transport-test' } }]);
     });
@@ -258,7 +235,7 @@ describe.each(KINDS)('$name transport against a loopback collector', (kind) => {
       expect(got.headers['content-encoding']).toBe('gzip');
       expect(got.raw).toEqual(GZIP_BODY);
       expect(got.body).toEqual(BODY);
-      expect(listSpans(decodeExportTraceRequest(got.body))).toHaveLength(SPAN_COUNT);
+      expect(listSpans(decodeExportTraceRequest(got.body))).toHaveLength(REQUEST_SPAN_COUNT);
     });
 
     it('200 with partial success: the response bytes carry rejected_spans and error_message', async () => {
@@ -782,33 +759,6 @@ describe('NodeHttpTransport specifics', () => {
 // TLS (node:https), with certificates made at test time by openssl.
 // ---------------------------------------------------------------------------------------------
 
-function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-interface Pem {
-  cert: string;
-  key: string;
-  certPath: string;
-  keyPath: string;
-}
-
-function makeSelfSigned(dir: string, name: string): Pem {
-  const keyPath = join(dir, `${name}-key.pem`);
-  const certPath = join(dir, `${name}-cert.pem`);
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', keyPath, '-out', certPath, '-days', '1', '-subj', `/CN=${name}`,
-    '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-  ], { stdio: 'ignore' });
-  return { cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8'), certPath, keyPath };
-}
-
 describe.skipIf(!hasOpenssl())('NodeHttpTransport over TLS (skipped without openssl)', () => {
   let dir = '';
   let server: Pem;
@@ -819,8 +769,8 @@ describe.skipIf(!hasOpenssl())('NodeHttpTransport over TLS (skipped without open
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'spanwire-http-tls-'));
-    server = makeSelfSigned(dir, 'collector');
-    client = makeSelfSigned(dir, 'client');
+    server = selfSigned(dir, 'collector');
+    client = selfSigned(dir, 'client');
     const https = createHttpsServer({
       cert: server.cert, key: server.key, requestCert: true, rejectUnauthorized: false, ca: client.cert,
     });
@@ -851,7 +801,7 @@ describe.skipIf(!hasOpenssl())('NodeHttpTransport over TLS (skipped without open
 
   it('trusts a CA given as PEM text', async () => {
     expect((await sendOnce({ ca: server.cert })).status).toBe('success');
-    expect(listSpans(decodeExportTraceRequest(collector.received[0]!.body))).toHaveLength(SPAN_COUNT);
+    expect(listSpans(decodeExportTraceRequest(collector.received[0]!.body))).toHaveLength(REQUEST_SPAN_COUNT);
   });
 
   it('trusts a CA given as a file path (OTEL_EXPORTER_OTLP_CERTIFICATE)', async () => {
