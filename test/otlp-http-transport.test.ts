@@ -161,6 +161,22 @@ function collectorServer(): Server {
   return server;
 }
 
+/**
+ * A collector for the enclosing describe block: listening from before its first test until after its last, reset
+ * before each test. Call it in the describe body, where it registers those hooks.
+ */
+function useLoopbackCollector(): FakeCollector {
+  const collector = new FakeCollector(collectorServer());
+  beforeAll(async () => {
+    await collector.listen();
+  });
+  afterAll(async () => {
+    await collector.close();
+  });
+  beforeEach(() => collector.reset());
+  return collector;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Unhandled rejections fail the test that caused them.
 // ---------------------------------------------------------------------------------------------
@@ -196,17 +212,10 @@ const KINDS: Kind[] = [
 ];
 
 describe.each(KINDS)('$name transport against a loopback collector', (kind) => {
-  const collector = new FakeCollector(collectorServer());
+  const collector = useLoopbackCollector();
   let transport: Transport;
 
-  beforeAll(async () => {
-    await collector.listen();
-  });
-  afterAll(async () => {
-    await collector.close();
-  });
   beforeEach(() => {
-    collector.reset();
     transport = kind.make(collector.url);
   });
   afterEach(async () => {
@@ -675,14 +684,7 @@ describe('FetchTransport specifics', () => {
 });
 
 describe('NodeHttpTransport specifics', () => {
-  const collector = new FakeCollector(collectorServer());
-  beforeAll(async () => {
-    await collector.listen();
-  });
-  afterAll(async () => {
-    await collector.close();
-  });
-  beforeEach(() => collector.reset());
+  const collector = useLoopbackCollector();
 
   it('labels bodies application/json (user headers cannot change it) and gzips as told', async () => {
     const transport = createHttpTransport({
@@ -876,16 +878,9 @@ describe('createHttpTransport', () => {
 const FAST_RETRY: RetryPolicy = { maxAttempts: 4, initialBackoffMs: 2, maxBackoffMs: 8, backoffMultiplier: 2, jitter: 0.2 };
 
 describe('sendWithRetry over FetchTransport (real loopback)', () => {
-  const collector = new FakeCollector(collectorServer());
+  const collector = useLoopbackCollector();
   let transport: FetchTransport;
-  beforeAll(async () => {
-    await collector.listen();
-  });
-  afterAll(async () => {
-    await collector.close();
-  });
   beforeEach(() => {
-    collector.reset();
     transport = new FetchTransport({ url: collector.url });
   });
   afterEach(async () => {
