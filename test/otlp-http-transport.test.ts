@@ -981,27 +981,20 @@ describe('sendWithRetry delays (fake timers, injected fetch)', () => {
     vi.useRealTimers();
   });
 
-  it('Retry-After: 120 (seconds) delays the second attempt by exactly 120 s', async () => {
-    const { fetch, callTimes } = scriptedFetch([status(503, { 'Retry-After': '120' }), status(200)]);
+  // The system time is 12:00:00.000, so the HTTP date is exactly 30 s ahead.
+  it.each([
+    ['Retry-After: 120 (seconds) delays the second attempt by exactly 120 s', 503, '120', 120_000],
+    ['Retry-After as an HTTP date 30 s ahead delays the second attempt by 30 s', 429, 'Sun, 01 Mar 2026 12:00:30 GMT', 30_000],
+  ] as const)('%s', async (_name, code, retryAfter, waitMs) => {
+    const { fetch, callTimes } = scriptedFetch([status(code, { 'Retry-After': retryAfter }), status(200)]);
     const transport = new FetchTransport({ url: 'http://127.0.0.1:1/v1/traces', fetch });
     const pending = sendWithRetry(transport, BODY, false, 600_000, DEFAULT_RETRY_POLICY);
-    await vi.advanceTimersByTimeAsync(119_999);
+    await vi.advanceTimersByTimeAsync(waitMs - 1);
     expect(callTimes).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1);
     expect(callTimes).toHaveLength(2);
     expect(await pending).toMatchObject({ attempts: 2, timedOut: false, result: { status: 'success' } });
-    expect(callTimes[1]! - callTimes[0]!).toBe(120_000);
-  });
-
-  it('Retry-After as an HTTP date 30 s ahead delays the second attempt by 30 s', async () => {
-    const { fetch, callTimes } = scriptedFetch([status(429, { 'Retry-After': 'Sun, 01 Mar 2026 12:00:30 GMT' }), status(200)]);
-    const transport = new FetchTransport({ url: 'http://127.0.0.1:1/v1/traces', fetch });
-    const pending = sendWithRetry(transport, BODY, false, 600_000, DEFAULT_RETRY_POLICY);
-    await vi.advanceTimersByTimeAsync(29_999);
-    expect(callTimes).toHaveLength(1);
-    await vi.advanceTimersByTimeAsync(1);
-    expect(await pending).toMatchObject({ attempts: 2, result: { status: 'success' } });
-    expect(callTimes[1]! - callTimes[0]!).toBe(30_000);
+    expect(callTimes[1]! - callTimes[0]!).toBe(waitMs);
   });
 
   it('a Retry-After past the deadline ends the export at once (no sleep), timedOut', async () => {
