@@ -284,6 +284,60 @@ function expectCleanDecodes(receiver: Receiver): void {
   expect(receiver.requests.map((request) => request.decodeError)).toEqual(receiver.requests.map(() => undefined));
 }
 
+/** Ten spans through a receiver running the case's fault script end in the case's attempts, deliveries and drops. */
+async function expectFaultCaseOutcome(
+  receiver: Receiver, { provider, recorder }: Pipeline, faultCase: FaultCase,
+): Promise<void> {
+  receiver.script = faultCase.script;
+  const ids = recorder.emit(10);
+  await provider.forceFlush();
+  expect(receiver.attempts).toBe(faultCase.attempts);
+  expectCleanDecodes(receiver);
+  // Every attempt carries the same ten spans, as recorded.
+  for (const request of receiver.requests) {
+    expect(request.spans.map((located) => located.span)).toEqual(ids.map((id) => recorder.expected.get(id)));
+  }
+  expectReceivedAsRecorded(receiver, recorder, ids.slice(0, faultCase.exported));
+  expect(receiver.accepted.size).toBe(faultCase.exported);
+  expect(receiver.duplicates).toEqual([]);
+  expectSettled(provider, faultCase.exported, faultCase.dropped);
+}
+
+/** Ten spans whose first attempt the receiver told to wait: the one retry comes no sooner than `minGapMs` later. */
+async function expectRetryWaited(
+  receiver: Receiver, { provider, recorder }: Pipeline, minGapMs: number,
+): Promise<void> {
+  const ids = recorder.emit(10);
+  await provider.forceFlush();
+  expect(receiver.attempts).toBe(2);
+  // The retry must not come before the server allowed it (a lower bound with a timer-granularity margin).
+  expect(receiver.requests[1]!.arrivedMs - receiver.requests[0]!.arrivedMs).toBeGreaterThanOrEqual(minGapMs);
+  expectReceivedAsRecorded(receiver, recorder, ids);
+  expectSettled(provider, 10, {});
+}
+
+/**
+ * Three spans delivered, the receiver stopped, seven more refused at least once (`refusal`), the receiver started
+ * again on the same port: the exporter's retries deliver all ten, in two accepted requests.
+ */
+async function expectDeliveredAcrossRestart(
+  receiver: Receiver, transport: RecordingTransport, exporterOptions: Partial<OtlpExporterOptions>, refusal: string,
+): Promise<void> {
+  const { provider, recorder } = pipeline(transport, exporterOptions);
+  const before = recorder.emit(3);
+  await provider.forceFlush(); // over HTTP a kept-alive connection now exists
+  await receiver.stop();
+  const after = recorder.emit(7);
+  const flushing = provider.forceFlush();
+  await eventually(() => transport.results.some((result) => result.status === 'retryable'), refusal);
+  await receiver.start();
+  await flushing;
+  expect(transport.results.at(-1)!.status).toBe('success');
+  expect(receiver.attempts).toBe(2);
+  expectReceivedAsRecorded(receiver, recorder, [...before, ...after]);
+  expectSettled(provider, 10, {});
+}
+
 // ---------------------------------------------------------------------------------------------
 // OTLP/HTTP: node:http (createHttpTransport's default) and fetch, one behaviour.
 // ---------------------------------------------------------------------------------------------
@@ -388,63 +442,24 @@ describe.each(HTTP_KINDS)('OTLP/HTTP over $name', (kind) => {
   });
 
   it.each(HTTP_CASES)('$name', async (faultCase) => {
-    http.script = faultCase.script;
-    const { provider, recorder } = pipeline(kind.make(http.url), faultCase.exporter ?? {});
-    const ids = recorder.emit(10);
-    await provider.forceFlush();
-    expect(http.attempts).toBe(faultCase.attempts);
-    expectCleanDecodes(http);
-    // Every attempt carries the same ten spans, as recorded.
-    for (const request of http.requests) {
-      expect(request.spans.map((located) => located.span)).toEqual(ids.map((id) => recorder.expected.get(id)));
-    }
-    expectReceivedAsRecorded(http, recorder, ids.slice(0, faultCase.exported));
-    expect(http.accepted.size).toBe(faultCase.exported);
-    expect(http.duplicates).toEqual([]);
-    expectSettled(provider, faultCase.exported, faultCase.dropped);
+    await expectFaultCaseOutcome(http, pipeline(kind.make(http.url), faultCase.exporter ?? {}), faultCase);
   });
 
-  it('waits out Retry-After in seconds before the next attempt (429)', async () => {
-    http.script = first({ status: 429, retryAfter: '1' });
-    const { provider, recorder } = pipeline(kind.make(http.url));
-    const ids = recorder.emit(10);
-    await provider.forceFlush();
-    expect(http.attempts).toBe(2);
-    // The retry must not come before the server allowed it (a lower bound with a timer-granularity margin).
-    expect(http.requests[1]!.arrivedMs - http.requests[0]!.arrivedMs).toBeGreaterThanOrEqual(950);
-    expectReceivedAsRecorded(http, recorder, ids);
-    expectSettled(provider, 10, {});
-  });
-
-  it('waits out Retry-After as an HTTP-date before the next attempt (503)', async () => {
-    // An HTTP-date has whole seconds: two seconds ahead is at least one second from now.
-    http.script = (index) => (index === 0 ? { status: 503, retryAfter: new Date(Date.now() + 2000).toUTCString() } : {});
-    const { provider, recorder } = pipeline(kind.make(http.url));
-    const ids = recorder.emit(10);
-    await provider.forceFlush();
-    expect(http.attempts).toBe(2);
-    expect(http.requests[1]!.arrivedMs - http.requests[0]!.arrivedMs).toBeGreaterThanOrEqual(950);
-    expectReceivedAsRecorded(http, recorder, ids);
-    expectSettled(provider, 10, {});
+  // An HTTP-date has whole seconds: two seconds ahead is at least one second from now (hence 950 ms for both).
+  it.each([
+    ['waits out Retry-After in seconds before the next attempt (429)', first({ status: 429, retryAfter: '1' })],
+    ['waits out Retry-After as an HTTP-date before the next attempt (503)',
+      (index: number): Fault => (index === 0
+        ? { status: 503, retryAfter: new Date(Date.now() + 2000).toUTCString() } : {})],
+  ] as const)('%s', async (_name, script) => {
+    http.script = script;
+    await expectRetryWaited(http, pipeline(kind.make(http.url)), 950);
   });
 
   it('delivers across a receiver that goes down and comes back on the same port', async () => {
-    const transport = new RecordingTransport(kind.make(http.url));
-    const { provider, recorder } = pipeline(transport, {
+    await expectDeliveredAcrossRestart(http, new RecordingTransport(kind.make(http.url)), {
       retry: { maxAttempts: 100, initialBackoffMs: 20, maxBackoffMs: 50 }, timeoutMs: 8000,
-    });
-    const before = recorder.emit(3);
-    await provider.forceFlush(); // a kept-alive connection now exists
-    await http.stop();
-    const after = recorder.emit(7);
-    const flushing = provider.forceFlush();
-    await eventually(() => transport.results.some((result) => result.status === 'retryable'), 'a refused attempt');
-    await http.start();
-    await flushing;
-    expect(transport.results.at(-1)!.status).toBe('success');
-    expect(http.attempts).toBe(2);
-    expectReceivedAsRecorded(http, recorder, [...before, ...after]);
-    expectSettled(provider, 10, {});
+    }, 'a refused attempt');
   });
 });
 
@@ -503,48 +518,19 @@ describe('OTLP/gRPC over grpc-js', () => {
   });
 
   it.each(GRPC_CASES)('$name', async (faultCase) => {
-    grpcReceiver.script = faultCase.script;
-    const { provider, recorder } = pipeline(grpcTransport(), { compression: 'none', ...faultCase.exporter });
-    const ids = recorder.emit(10);
-    await provider.forceFlush();
-    expect(grpcReceiver.attempts).toBe(faultCase.attempts);
-    expectCleanDecodes(grpcReceiver);
-    for (const request of grpcReceiver.requests) {
-      expect(request.spans.map((located) => located.span)).toEqual(ids.map((id) => recorder.expected.get(id)));
-    }
-    expectReceivedAsRecorded(grpcReceiver, recorder, ids.slice(0, faultCase.exported));
-    expect(grpcReceiver.accepted.size).toBe(faultCase.exported);
-    expectSettled(provider, faultCase.exported, faultCase.dropped);
+    const exporterOptions: Partial<OtlpExporterOptions> = { compression: 'none', ...faultCase.exporter };
+    await expectFaultCaseOutcome(grpcReceiver, pipeline(grpcTransport(), exporterOptions), faultCase);
   });
 
   it('waits out RetryInfo before retrying RESOURCE_EXHAUSTED', async () => {
     grpcReceiver.script = first({ code: grpc.status.RESOURCE_EXHAUSTED, retryDelayMs: 400 });
-    const { provider, recorder } = pipeline(grpcTransport(), { compression: 'none' });
-    const ids = recorder.emit(10);
-    await provider.forceFlush();
-    expect(grpcReceiver.attempts).toBe(2);
-    expect(grpcReceiver.requests[1]!.arrivedMs - grpcReceiver.requests[0]!.arrivedMs).toBeGreaterThanOrEqual(350);
-    expectReceivedAsRecorded(grpcReceiver, recorder, ids);
-    expectSettled(provider, 10, {});
+    await expectRetryWaited(grpcReceiver, pipeline(grpcTransport(), { compression: 'none' }), 350);
   });
 
   it('delivers across a receiver that goes down and comes back on the same port', async () => {
-    const transport = new RecordingTransport(grpcTransport());
-    const { provider, recorder } = pipeline(transport, {
+    await expectDeliveredAcrossRestart(grpcReceiver, new RecordingTransport(grpcTransport()), {
       compression: 'none', retry: { maxAttempts: 200, initialBackoffMs: 20, maxBackoffMs: 100 }, timeoutMs: 10_000,
-    });
-    const before = recorder.emit(3);
-    await provider.forceFlush();
-    await grpcReceiver.stop();
-    const after = recorder.emit(7);
-    const flushing = provider.forceFlush();
-    await eventually(() => transport.results.some((result) => result.status === 'retryable'), 'an UNAVAILABLE attempt');
-    await grpcReceiver.start();
-    await flushing;
-    expect(transport.results.at(-1)!.status).toBe('success');
-    expect(grpcReceiver.attempts).toBe(2);
-    expectReceivedAsRecorded(grpcReceiver, recorder, [...before, ...after]);
-    expectSettled(provider, 10, {});
+    }, 'an UNAVAILABLE attempt');
   });
 
   it('an exporter left at compression gzip over gRPC sends nothing and counts every span not_retryable', async () => {
@@ -724,23 +710,15 @@ describe('bounds and life cycle', () => {
     await expect(a.provider.forceFlush()).resolves.toBeUndefined();
   });
 
-  // Regression guard: this case once leaked slots, duplicated or lost spans, or overran a deadline (fixed).
-  it('forceFlush(timeoutMs) returns within timeoutMs while a request is stalled', async () => {
-    http.script = always({ stall: true });
-    const { provider, recorder } = pipeline(createHttpTransport({ url: http.url }), { timeoutMs: 4000 });
-    recorder.emit(3);
-    await eventually(() => http.stalledCount === 1, 'the stalled request');
-    expect(await settlesWithin(provider.forceFlush(100), 1500)).toBe(true);
-  });
-
-  // Regression guard: this case once leaked slots, duplicated or lost spans, or overran a deadline (fixed).
-  it('shutdown(timeoutMs) returns within timeoutMs while a request is stalled', async () => {
-    http.script = always({ stall: true });
-    const { provider, recorder } = pipeline(createHttpTransport({ url: http.url }), { timeoutMs: 4000 });
-    recorder.emit(3);
-    await eventually(() => http.stalledCount === 1, 'the stalled request');
-    expect(await settlesWithin(provider.shutdown(100), 1500)).toBe(true);
-  });
+  // Regression guard (both): these cases once leaked slots, duplicated or lost spans, or overran a deadline (fixed).
+  it.each(['forceFlush', 'shutdown'] as const)('%s(timeoutMs) returns within timeoutMs while a request is stalled',
+    async (method) => {
+      http.script = always({ stall: true });
+      const { provider, recorder } = pipeline(createHttpTransport({ url: http.url }), { timeoutMs: 4000 });
+      recorder.emit(3);
+      await eventually(() => http.stalledCount === 1, 'the stalled request');
+      expect(await settlesWithin(provider[method](100), 1500)).toBe(true);
+    });
 });
 
 // ---------------------------------------------------------------------------------------------
