@@ -587,7 +587,10 @@ describe('bounds and life cycle', () => {
   });
 
   it('with a private slot list, a batch split many times sends each span once and drops only the oversized ones', async () => {
-    const exporter = new OtlpTraceExporter({ transport: createHttpTransport({ url: http.url }), retry: FAST_RETRY, maxConcurrentRequests: 64 });
+    // 2 KiB requests: the 38 small spans need several (parts gather up to requestTargetBytes, never batchBytes).
+    const exporter = new OtlpTraceExporter({
+      transport: createHttpTransport({ url: http.url }), retry: FAST_RETRY, maxConcurrentRequests: 64, requestTargetBytes: 2048,
+    });
     const { provider, recorder } = pipelineWith(new SlotCopyingExporter(exporter), { capacity: { batchBytes: 8192 } });
     const small = [...recorder.emit(3), ...recorder.emit(1, 20_000), ...recorder.emit(30), ...recorder.emit(1, 9000), ...recorder.emit(4)];
     const bigIds = [small[3]!, small[34]!];

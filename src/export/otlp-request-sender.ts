@@ -51,6 +51,24 @@ export interface OtlpEncoding {
   gzipCopy(body: Uint8Array, level: number): Uint8Array;
 }
 
+/** One encoded piece of a request: final bytes, or raw protobuf/JSON to gzip in a later macrotask. */
+export interface RequestPart {
+  bytes: Uint8Array;
+  gzipLater: boolean;
+}
+
+function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const part of parts) total += part.byteLength;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.byteLength;
+  }
+  return out;
+}
+
 /** Warn about rejected spans and failures at most this often (the counts are always in stats()). */
 const WARN_INTERVAL_MS = 10000;
 
@@ -133,7 +151,17 @@ export class OtlpRequestSender {
    * compression is off), or raw with `gzipLater` to be compressed in a later macrotask.
    */
   send(payload: Uint8Array, spans: number, gzipLater: boolean, timeoutMs: number, keepalive: boolean): Promise<ChunkOutcome> {
-    const chunk = this.sendTracked(payload, spans, gzipLater, timeoutMs, keepalive);
+    return this.sendParts([{ bytes: payload, gzipLater }], spans, timeoutMs, keepalive);
+  }
+
+  /**
+   * Sends one request made of several parts, each a complete encoded request of its own (protobuf messages of
+   * one type concatenate into their merge: repeated resource_spans append) and, with gzip, each its own gzip
+   * member (RFC 1952 allows several; Go's gzip.Reader, zlib's gunzip and the JDK read them all). Parts marked
+   * gzipLater are compressed one per macrotask, so a large request never blocks the loop for one long gzip.
+   */
+  sendParts(parts: readonly RequestPart[], spans: number, timeoutMs: number, keepalive: boolean): Promise<ChunkOutcome> {
+    const chunk = this.sendTracked(parts, spans, timeoutMs, keepalive);
     this.pending.add(chunk);
     void chunk.then(() => this.pending.delete(chunk));
     return chunk;
@@ -183,12 +211,15 @@ export class OtlpRequestSender {
   }
 
   private async sendTracked(
-    payload: Uint8Array, spans: number, gzipLater: boolean, timeoutMs: number, keepalive: boolean,
+    parts: readonly RequestPart[], spans: number, timeoutMs: number, keepalive: boolean,
   ): Promise<ChunkOutcome> {
-    const reserved = payload.byteLength;
+    let reserved = 0;
+    for (const part of parts) reserved += part.bytes.byteLength;
     this.pendingBytes += reserved;
     try {
-      const body = gzipLater ? await this.gzipInLaterMacrotask(payload) : payload;
+      const ready: Uint8Array[] = [];
+      for (const part of parts) ready.push(part.gzipLater ? await this.gzipInLaterMacrotask(part.bytes) : part.bytes);
+      const body = ready.length === 1 ? ready[0]! : concatBytes(ready);
       // The transport's own HTTP/gRPC calls must not be traced by instrumentations (they would feed themselves).
       // Called without an await before it: a keepalive request's fetch() starts inside export().
       const sent = await context.with(suppressTracing(context.active()), () => keepalive

@@ -1,20 +1,29 @@
-// The OTLP trace exporter: turns a batch of span slots into ExportTraceServiceRequest bodies (WASM encode, split
-// when over batchBytes, WASM gzip) and hands them to the shared sender (otlp-request-sender.ts: retry, bounds,
-// accounting of every span: delivered, or dropped with a reason). Bounded: requests in flight and bytes waiting
-// are capped, so a dead collector cannot grow memory. Never throws.
+// The OTLP trace exporter: encodes a batch of span slots (WASM) in parts of ~64 KiB of protobuf, each gzipped
+// (WASM) in its own macrotask as one gzip member, and gathers parts into requests of ~256 KiB that the shared
+// sender (otlp-request-sender.ts) sends with retry, bounds and the accounting of every span: delivered, or
+// dropped with a reason. Bounded in requests and bytes waiting, so a dead collector cannot grow memory. Never throws.
 import type { SpanArena } from '../arena/span-arena.js';
 import { BatchEncoder, ENCODE_BAD_INPUT, GZIP_LEVEL_FAST } from '../codec/batch-encoder.js';
-import { type ChunkOutcome, type OtlpSendOptions, OtlpRequestSender, OtlpSenderExporter, addTo, positiveOr } from './otlp-request-sender.js';
+import {
+  type ChunkOutcome, type OtlpSendOptions, OtlpRequestSender, OtlpSenderExporter, type RequestPart, addTo, positiveOr,
+} from './otlp-request-sender.js';
 import { decodePartialSuccess } from './otlp-response.js';
 import type { ExportOutcome, SpanBatch } from './span-exporter.js';
 
 export interface OtlpExporterOptions extends OtlpSendOptions {
   /**
-   * Aim for requests of about this many protobuf bytes (default 64 KiB, ~140 canonical spans): a 512-span batch
-   * (~230 KB) gzipped in one piece blocked the event loop for 1.3-1.8 ms on a loaded 2-core machine; a quarter of
-   * it stays well under the 1 ms goal. A soft target: a request may exceed it, never batchBytes.
+   * Aim for requests of about this many protobuf bytes (default 256 KiB: a whole 512-span canonical batch, ~230 KB,
+   * in one request). node:http costs about the same per request whatever its size: 64 KiB requests cut
+   * `spanwire load --max` throughput by ~1.6x against one request per batch (bench/cli/load-generator.ts).
    */
   requestTargetBytes?: number;
+  /**
+   * gzip works on parts of about this many protobuf bytes, each in its own macrotask and each a gzip member of the
+   * request body (default 64 KiB, ~140 canonical spans): a 512-span batch (~230 KB) gzipped in one piece blocked
+   * the event loop for 1.3-1.8 ms on a loaded 2-core machine; a quarter of it stays well under the 1 ms goal.
+   * Set it to requestTargetBytes for single-member bodies (receivers whose gzip reader stops after one member).
+   */
+  gzipPartBytes?: number;
 }
 
 /**
@@ -27,7 +36,8 @@ const KEEPALIVE_REQUEST_TARGET_BYTES = 60 * 1024;
 export class OtlpTraceExporter extends OtlpSenderExporter {
   protected readonly sender: OtlpRequestSender;
   private readonly requestTargetBytes: number;
-  /** Protobuf bytes per span seen so far: sizes the next request to about requestTargetBytes. */
+  private readonly gzipPartBytes: number;
+  /** Protobuf bytes per span seen so far: sizes the next part to about gzipPartBytes. */
   private bytesPerSpan = 0;
   private encoder: BatchEncoder | undefined;
 
@@ -41,7 +51,8 @@ export class OtlpTraceExporter extends OtlpSenderExporter {
         return this.encoder.gzipCopy(body, level).slice();
       },
     }, GZIP_LEVEL_FAST);
-    this.requestTargetBytes = positiveOr(options.requestTargetBytes, 64 * 1024);
+    this.requestTargetBytes = positiveOr(options.requestTargetBytes, 256 * 1024);
+    this.gzipPartBytes = Math.min(positiveOr(options.gzipPartBytes, 64 * 1024), this.requestTargetBytes);
   }
 
   export(batch: SpanBatch): ExportOutcome | Promise<ExportOutcome> {
@@ -53,15 +64,28 @@ export class OtlpTraceExporter extends OtlpSenderExporter {
     const encoder = this.encoderFor(batch.arena);
     const keepalive = sender.keepaliveMode;
     const gzip = sender.gzip;
-    const targetBytes = keepalive ? Math.min(this.requestTargetBytes, KEEPALIVE_REQUEST_TARGET_BYTES) : this.requestTargetBytes;
+    // Keepalive requests are single parts, each within the quota; others gather parts up to requestTargetBytes.
+    // A request never passes batchBytes (the arena's cap, under OTLP's 64 MiB): parts gather up to the lower bound.
+    const requestBytes = Math.min(this.requestTargetBytes, batch.arena.capacity.batchBytes);
+    const partBytes = keepalive ? Math.min(this.gzipPartBytes, KEEPALIVE_REQUEST_TARGET_BYTES) : this.gzipPartBytes;
     const droppedBy: Record<string, number> = {};
     const chunks: Promise<ChunkOutcome>[] = [];
+    let parts: RequestPart[] = [];
+    let partsSpans = 0;
+    let partsBytes = 0;
+    const sendParts = (): void => {
+      if (parts.length === 0) return;
+      chunks.push(sender.sendParts(parts, partsSpans, timeoutMs, false));
+      parts = [];
+      partsSpans = 0;
+      partsBytes = 0;
+    };
     let start = 0;
     // Keepalive: spans per request, halved while a gzipped body would overflow the keepalive budget left.
     let keepaliveCap = count;
     while (start < count) {
-      // 64 spans until the first request shows how large spans are (a canonical span is ~450 bytes).
-      const want = this.bytesPerSpan > 0 ? Math.max(1, Math.floor(targetBytes / this.bytesPerSpan)) : 64;
+      // 64 spans until the first part shows how large spans are (a canonical span is ~450 bytes).
+      const want = this.bytesPerSpan > 0 ? Math.max(1, Math.floor(partBytes / this.bytesPerSpan)) : 64;
       const spans = encoder.encodeFitting(batch.slots, start, Math.min(count - start, want, keepaliveCap));
       if (spans === 0) {
         if (encoder.lastResult === ENCODE_BAD_INPUT) {
@@ -74,7 +98,7 @@ export class OtlpTraceExporter extends OtlpSenderExporter {
       }
       const body = encoder.body;
       this.bytesPerSpan = body.byteLength / spans;
-      if (!sender.hasRoomFor(body.byteLength)) {
+      if (!sender.hasRoomFor(partsBytes + body.byteLength)) {
         addTo(droppedBy, 'inflight_limit', spans);
       } else if (keepalive) {
         // A page going away may not run another macrotask: keepalive bodies are compressed here, at once.
@@ -89,12 +113,16 @@ export class OtlpTraceExporter extends OtlpSenderExporter {
         }
         chunks.push(sender.send(payload.slice(), spans, false, timeoutMs, true));
       } else {
+        if (partsBytes > 0 && partsBytes + body.byteLength > requestBytes) sendParts();
         const deferGzip = gzip && body.byteLength > sender.deferGzipAboveBytes;
-        const payload = gzip && !deferGzip ? encoder.gzip(body, sender.gzipLevel).slice() : body.slice();
-        chunks.push(sender.send(payload, spans, deferGzip, timeoutMs, false));
+        const bytes = gzip && !deferGzip ? encoder.gzip(body, sender.gzipLevel).slice() : body.slice();
+        parts.push({ bytes, gzipLater: deferGzip });
+        partsSpans += spans;
+        partsBytes += body.byteLength;
       }
       start += spans;
     }
+    sendParts();
     return sender.settle(count, droppedBy, chunks);
   }
 
