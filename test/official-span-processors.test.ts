@@ -7,11 +7,11 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import {
   BatchSpanProcessor, InMemorySpanExporter as OfficialInMemoryExporter, SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { OfficialSpanProcessor } from '../src/sdk/official-span-processors.js';
 import { SpanwireTracerProvider } from '../src/sdk/tracer-provider.js';
 import type { LocatedSpan } from './support/otlp-decode.js';
-import { FakeHttpReceiver } from './support/otlp-fake-receiver.js';
+import { useFakeHttpReceiver } from './support/otlp-fake-receiver.js';
 import { WireCaptureExporter } from './support/wire-capture-exporter.js';
 
 const LINKED = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1, isRemote: true };
@@ -83,13 +83,7 @@ describe('official SpanProcessors through spanProcessors', () => {
   });
 
   describe('the official OTLP/HTTP exporter on spanwire spans', () => {
-    const receiver = new FakeHttpReceiver();
-    beforeAll(async () => {
-      await receiver.start();
-    });
-    afterAll(async () => {
-      await receiver.close();
-    });
+    const receiver = useFakeHttpReceiver();
 
     it('sends, decoded by the independent oracle, the same spans as spanwire own codec', async () => {
       const own = new WireCaptureExporter();

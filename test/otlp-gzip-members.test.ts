@@ -3,12 +3,12 @@
 // inflates (node:zlib reads every member) to their concatenation, which protobuf parses as their merge, and a
 // receiver decoding it with the independent decoder sees every span once.
 import { inflateRawSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OtlpTraceExporter } from '../src/export/otlp-trace-exporter.js';
 import { createHttpTransport } from '../src/runtime/node/create-http-transport.js';
 import { SpanwireTracerProvider } from '../src/sdk/tracer-provider.js';
 import { decodeExportTraceRequest, listSpans } from './support/otlp-decode.js';
-import { FakeHttpReceiver } from './support/otlp-fake-receiver.js';
+import { useFakeHttpReceiver } from './support/otlp-fake-receiver.js';
 
 /** Splits a gzip body into its members' inflated bytes (our members carry no optional header fields). */
 function inflateMembers(raw: Uint8Array): Uint8Array[] {
@@ -27,13 +27,7 @@ function inflateMembers(raw: Uint8Array): Uint8Array[] {
 }
 
 describe('multi-member gzip requests', () => {
-  const receiver = new FakeHttpReceiver();
-  beforeAll(async () => {
-    await receiver.start();
-  });
-  afterAll(async () => {
-    await receiver.close();
-  });
+  const receiver = useFakeHttpReceiver();
 
   it('sends a 512-span batch as one request of several members, each a whole request, every span once', async () => {
     const provider = new SpanwireTracerProvider({

@@ -2,13 +2,13 @@
 // receiver with Content-Encoding gzip and decode, by the independent oracle, to the spans the exporter encoded;
 // bodies already compressed pass through untouched; failures and shutdown follow the wrapped transport.
 import { gunzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OtlpTraceExporter } from '../src/export/otlp-trace-exporter.js';
 import type { SendOptions, SendResult, Transport } from '../src/export/transport.js';
 import { createHttpTransport } from '../src/runtime/node/create-http-transport.js';
 import { ThreadpoolGzipTransport } from '../src/runtime/node/threadpool-gzip-transport.js';
 import { SpanwireTracerProvider } from '../src/sdk/tracer-provider.js';
-import { FakeHttpReceiver } from './support/otlp-fake-receiver.js';
+import { useFakeHttpReceiver } from './support/otlp-fake-receiver.js';
 
 /** Records what reaches it; answers success. */
 class RecordingTransport implements Transport {
@@ -26,13 +26,7 @@ class RecordingTransport implements Transport {
 }
 
 describe('ThreadpoolGzipTransport', () => {
-  const receiver = new FakeHttpReceiver();
-  beforeAll(async () => {
-    await receiver.start();
-  });
-  afterAll(async () => {
-    await receiver.close();
-  });
+  const receiver = useFakeHttpReceiver();
 
   it('delivers gzip bodies compressed off the event loop, decoded equal to what was recorded', async () => {
     const transport = new ThreadpoolGzipTransport(createHttpTransport({ url: receiver.url }));

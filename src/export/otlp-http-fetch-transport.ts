@@ -2,6 +2,7 @@
 // every runtime with a WHATWG fetch (Node >= 18, Deno, Bun, workerd, browsers). Portable: no node:*, process,
 // Buffer or require. Never throws, never rejects, never reads more than MAX_RESPONSE_BYTES of a response.
 import { VERSION } from '../version.js';
+import { concatBytes } from './concat-bytes.js';
 import { classifyHttpResponse, describeError } from './otlp-http-response.js';
 import { MAX_RESPONSE_BYTES, type SendOptions, type SendResult, type Transport } from './transport.js';
 
@@ -227,12 +228,5 @@ async function readCapped(response: Response, capBytes: number): Promise<Uint8Ar
     }
     chunks.push(value);
   }
-  if (chunks.length === 1) return chunks[0]!;
-  const joined = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    joined.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return joined;
+  return concatBytes(chunks);
 }

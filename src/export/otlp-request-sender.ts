@@ -6,6 +6,7 @@ import { context, diag } from '@opentelemetry/api';
 import { raceTimeout } from '../processing/export-dispatcher.js';
 import { inMacrotask } from '../processing/unref-timeout.js';
 import { suppressTracing } from '../sdk/tracer.js';
+import { concatBytes } from './concat-bytes.js';
 import type { PartialSuccess } from './otlp-response.js';
 import { DEFAULT_RETRY_POLICY, type RetriedSend, type RetryPolicy, sendWithRetry } from './retrying-transport.js';
 import type { ExportOutcome, SpanBatch, SpanwireExporter } from './span-exporter.js';
@@ -55,18 +56,6 @@ export interface OtlpEncoding {
 export interface RequestPart {
   bytes: Uint8Array;
   gzipLater: boolean;
-}
-
-function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const part of parts) total += part.byteLength;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.byteLength;
-  }
-  return out;
 }
 
 /** Warn about rejected spans and failures at most this often (the counts are always in stats()). */
@@ -219,7 +208,7 @@ export class OtlpRequestSender {
     try {
       const ready: Uint8Array[] = [];
       for (const part of parts) ready.push(part.gzipLater ? await this.gzipInLaterMacrotask(part.bytes) : part.bytes);
-      const body = ready.length === 1 ? ready[0]! : concatBytes(ready);
+      const body = concatBytes(ready);
       // The transport's own HTTP/gRPC calls must not be traced by instrumentations (they would feed themselves).
       // Called without an await before it: a keepalive request's fetch() starts inside export().
       const sent = await context.with(suppressTracing(context.active()), () => keepalive

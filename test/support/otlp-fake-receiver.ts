@@ -8,6 +8,7 @@ import {
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import * as grpc from '@grpc/grpc-js';
+import { afterAll, beforeAll } from 'vitest';
 import {
   type LocatedSpan, decodeExportTraceRequest, encodeExportTraceResponse, encodeGoogleRpcStatus, encodeRetryInfo,
   listSpans,
@@ -349,4 +350,19 @@ export class FakeGrpcReceiver extends ReceiverCore {
     if (!tooBig && !call.cancelled) this.accept(request);
     callback(null, Buffer.from(body.buffer, body.byteOffset, body.byteLength));
   }
+}
+
+/**
+ * A FakeHttpReceiver listening for the enclosing describe block (started in beforeAll, closed in afterAll); call
+ * reset() yourself where a test needs a clean slate.
+ */
+export function useFakeHttpReceiver(): FakeHttpReceiver {
+  const receiver = new FakeHttpReceiver();
+  beforeAll(async () => {
+    await receiver.start();
+  });
+  afterAll(async () => {
+    await receiver.close();
+  });
+  return receiver;
 }
