@@ -8,7 +8,7 @@ import type { CodecExports, CodecInstance } from './codec-module.js';
 const WASM_PAGE_BYTES = 65536;
 const HEAP_BASE = 16;
 
-/** Growable memory without WebAssembly: the same surface the arena uses (buffer, grow) over an ArrayBuffer. */
+/** Growable memory without WebAssembly, over an ArrayBuffer: the same surface the arena uses (buffer, grow). */
 class ArrayBufferMemory {
   buffer = new ArrayBuffer(WASM_PAGE_BYTES);
 
