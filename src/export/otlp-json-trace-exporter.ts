@@ -53,12 +53,9 @@ export class OtlpJsonTraceExporter extends OtlpSenderExporter {
     this.maxRequestBytesOption = positiveOr(options.maxRequestBytes, Infinity);
   }
 
-  export(batch: SpanBatch): ExportOutcome | Promise<ExportOutcome> {
+  protected exportAdmitted(batch: SpanBatch, timeoutMs: number): ExportOutcome | Promise<ExportOutcome> {
     const sender = this.sender;
-    const refused = sender.refuse(batch);
-    if (refused !== undefined) return refused;
     const count = batch.count;
-    const timeoutMs = sender.timeoutFor(batch);
     const encoder = this.encoderFor(batch.arena);
     const keepalive = sender.keepaliveMode;
     const gzip = sender.gzip;

@@ -270,7 +270,13 @@ export class OtlpRequestSender {
 export abstract class OtlpSenderExporter implements SpanwireExporter {
   protected abstract readonly sender: OtlpRequestSender;
 
-  abstract export(batch: SpanBatch): ExportOutcome | Promise<ExportOutcome>;
+  /** Refuses the whole batch when shut down or at the in-flight bound; otherwise encodes and sends it. */
+  export(batch: SpanBatch): ExportOutcome | Promise<ExportOutcome> {
+    return this.sender.refuse(batch) ?? this.exportAdmitted(batch, this.sender.timeoutFor(batch));
+  }
+
+  /** Encodes the admitted batch into requests and hands them to the sender; returns sender.settle(...). */
+  protected abstract exportAdmitted(batch: SpanBatch, timeoutMs: number): ExportOutcome | Promise<ExportOutcome>;
 
   /**
    * Runs `work` (typically provider.forceFlush(), whose exports start synchronously) with every export it starts
