@@ -101,6 +101,19 @@ describe('official SpanProcessors through spanProcessors', () => {
     });
   });
 
+  it('bounds forceFlush and shutdown by their timeout when a processor never settles', async () => {
+    const stuck: OfficialSpanProcessor = {
+      onStart() {}, onEnd() {},
+      forceFlush: () => new Promise<void>(() => {}),
+      shutdown: () => new Promise<void>(() => {}),
+    };
+    const provider = new SpanwireTracerProvider({ spanProcessors: [stuck], batch: { exportTimeoutMs: 50 } });
+    provider.getTracer('t').startSpan('stuck').end();
+    await expect(provider.forceFlush(20)).resolves.toBeUndefined();
+    await expect(provider.forceFlush()).resolves.toBeUndefined(); // the export timeout (50 ms) bounds it
+    await expect(provider.shutdown(20)).resolves.toBeUndefined();
+  });
+
   it('lets onStart and onEnding enrich the span, and survives processors that throw', async () => {
     const own = new WireCaptureExporter();
     const seen: string[] = [];

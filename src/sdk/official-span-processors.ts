@@ -7,6 +7,7 @@ import type { Attributes, Context, HrTime, Link, Span, SpanContext, SpanKind, Sp
 import { diag } from '@opentelemetry/api';
 import { type FinishedSpan, readFinishedSpan } from '../arena/span-reader.js';
 import type { SpanArena } from '../arena/span-arena.js';
+import { raceTimeout } from '../processing/export-dispatcher.js';
 
 /** The resource as official exporters read it (attributes, schemaUrl; merge and raw attributes for completeness). */
 export interface ReadableResource {
@@ -108,7 +109,8 @@ export class OfficialProcessorSet {
   errors = 0;
   private readonly hasOnEnding: boolean;
 
-  constructor(private readonly processors: readonly OfficialSpanProcessor[]) {
+  /** @param defaultTimeoutMs bound for forceFlush/shutdown when the caller gives none (the export timeout) */
+  constructor(private readonly processors: readonly OfficialSpanProcessor[], private readonly defaultTimeoutMs: number) {
     this.hasOnEnding = processors.some((p) => typeof p.onEnding === 'function');
   }
 
@@ -159,22 +161,25 @@ export class OfficialProcessorSet {
     }
   }
 
-  forceFlush(): Promise<void> {
-    return this.settleAll('forceFlush', (p) => p.forceFlush());
+  forceFlush(timeoutMs = this.defaultTimeoutMs): Promise<void> {
+    return this.settleAll('forceFlush', (p) => p.forceFlush(), timeoutMs);
   }
 
-  shutdown(): Promise<void> {
-    return this.settleAll('shutdown', (p) => p.shutdown());
+  shutdown(timeoutMs = this.defaultTimeoutMs): Promise<void> {
+    return this.settleAll('shutdown', (p) => p.shutdown(), timeoutMs);
   }
 
-  /** Calls every processor at once; resolves when all settled, counting (never passing on) failures. */
-  private async settleAll(what: string, call: (p: OfficialSpanProcessor) => Promise<void>): Promise<void> {
-    await Promise.all(this.processors.map(async (p) => {
+  /**
+   * Calls every processor at once; resolves when all settled or after timeoutMs (a processor that never settles
+   * must not hold the provider's flush or shutdown forever), counting (never passing on) failures.
+   */
+  private async settleAll(what: string, call: (p: OfficialSpanProcessor) => Promise<void>, timeoutMs: number): Promise<void> {
+    await raceTimeout(Promise.all(this.processors.map(async (p) => {
       try {
         await call(p);
       } catch (error) {
         this.failed(what, error);
       }
-    }));
+    })), timeoutMs);
   }
 }

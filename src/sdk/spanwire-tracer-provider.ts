@@ -10,7 +10,7 @@ import { type CodecInstance, type CodecSource, loadCodec } from '../codec/codec-
 import type { ArenaCapacity } from '../codec/memory-layout.js';
 import { unavailableCodec } from '../codec/unavailable-codec.js';
 import type { ExportOutcome, SpanBatch, SpanwireExporter } from '../export/span-exporter.js';
-import { type BatchProcessorOptions, BatchSpanProcessor } from '../processing/batch-span-processor.js';
+import { type BatchProcessorOptions, BatchSpanProcessor, DEFAULT_BATCH_OPTIONS } from '../processing/batch-span-processor.js';
 import { SimpleSpanProcessor } from '../processing/simple-span-processor.js';
 import {
   type SelfObservability, SpanAccounting, type SpanStats, toSelfObservability,
@@ -160,7 +160,8 @@ export class SpanwireTracerProvider implements TracerProvider {
       sampler: options.sampler ?? new ParentBasedSampler({ root: new AlwaysOnSampler() }),
       scratchTraceId: this.arena.scratchTraceId, isShutdown: false,
       officialProcessors: options.spanProcessors !== undefined && options.spanProcessors.length > 0
-        ? new OfficialProcessorSet(options.spanProcessors) : undefined,
+        ? new OfficialProcessorSet(options.spanProcessors,
+          options.batch?.exportTimeoutMs ?? DEFAULT_BATCH_OPTIONS.exportTimeoutMs) : undefined,
     };
   }
 
@@ -195,7 +196,7 @@ export class SpanwireTracerProvider implements TracerProvider {
   /** Exports everything ended so far and waits for it (at most timeoutMs). Never rejects. */
   async forceFlush(timeoutMs?: number): Promise<void> {
     try {
-      await Promise.all([this.core.processor.forceFlush(timeoutMs), this.core.officialProcessors?.forceFlush()]);
+      await Promise.all([this.core.processor.forceFlush(timeoutMs), this.core.officialProcessors?.forceFlush(timeoutMs)]);
     } catch { /* never rejects */ }
   }
 
@@ -203,7 +204,7 @@ export class SpanwireTracerProvider implements TracerProvider {
   shutdown(timeoutMs?: number): Promise<void> {
     this.shutdownPromise ??= (async () => {
       try {
-        await Promise.all([this.core.processor.shutdown(timeoutMs), this.core.officialProcessors?.shutdown()]);
+        await Promise.all([this.core.processor.shutdown(timeoutMs), this.core.officialProcessors?.shutdown(timeoutMs)]);
       } catch { /* never rejects */ }
       this.core.isShutdown = true;
     })();
