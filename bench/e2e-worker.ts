@@ -3,7 +3,7 @@
 // event-loop and export timing. It must never bypass the API nor talk to anything but 127.0.0.1.
 import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
 import inspector from 'node:inspector';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { PerformanceObserver, constants as perfConstants, monitorEventLoopDelay } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Tracer } from '@opentelemetry/api';
 import { OrderPicker, recordCanonicalTraces } from './canonical-traces.js';
@@ -125,8 +125,21 @@ export interface E2eReport {
   gapMaxRunMs: number;
   /** Longest such stretch (gap or chunk) during the warm-up. */
   warmupBlockMaxRunMs: number;
-  /** The 5 longest stretches after warm-up by running time: ms into production, kind, wall ms, running ms. */
+  /**
+   * The 5 longest stretches after warm-up by running time: ms into production, kind, wall ms, running ms, and the
+   * GC pause time inside each.
+   */
   topBlocks: TopBlock[];
+  /** After warm-up: the longest single GC pause (PerformanceObserver 'gc' duration, wall ms) and its kind. */
+  gcPauseMaxMs: number;
+  gcPauseMaxKind: string;
+  /** After warm-up: GC pauses by kind (count, total ms), so blocks can be told apart from collector work. */
+  gcPauses: Record<string, { count: number; totalMs: number }>;
+  /**
+   * The longest stretch's running time with the GC pauses inside it taken out: what the SDK's own work (and the
+   * I/O it triggers) blocked the loop for. Taken over the 64 longest stretches by running time.
+   */
+  blockMaxRunExGcMs: number;
   /**
    * Export calls: count, synchronous part and time to outcome as [p50, p99, max] ms, and the most in flight at
    * once during production (the final flush, which sends everything queued at once, is left out).
@@ -204,19 +217,69 @@ export interface TopBlock {
   kind: 'gap' | 'chunk';
   wallMs: number;
   runMs: number;
+  /** GC pause time (wall ms) that began inside this stretch. */
+  gcMs: number;
 }
 
-/** The 5 longest stretches by running time, longest first; allocates only when one enters the list. */
+/**
+ * The 64 longest stretches by running time, longest first; allocates only when one enters the list. 64, not 5:
+ * GC pauses are attributed at the end, and the longest stretch without its GC may not be among the top 5.
+ */
 class TopBlocks {
   readonly entries: TopBlock[] = [];
 
   add(atMs: number, kind: 'gap' | 'chunk', wallMs: number, runMs: number): void {
     const entries = this.entries;
-    if (entries.length === 5 && runMs <= entries[4]!.runMs) return;
-    if (entries.length === 5) entries.pop();
+    const capacity = 64;
+    if (entries.length === capacity && runMs <= entries[capacity - 1]!.runMs) return;
+    if (entries.length === capacity) entries.pop();
     let i = entries.length;
     while (i > 0 && entries[i - 1]!.runMs < runMs) i--;
-    entries.splice(i, 0, { atMs, kind, wallMs, runMs });
+    entries.splice(i, 0, { atMs, kind, wallMs, runMs, gcMs: 0 });
+  }
+}
+
+/** GC entries of this isolate (PerformanceObserver 'gc'), as parallel arrays; a few hundred per round. */
+class GcLog {
+  readonly startMs: number[] = [];
+  readonly durationMs: number[] = [];
+  readonly kind: string[] = [];
+  private readonly observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const detail = (entry as { detail?: { kind?: number } }).detail;
+      this.startMs.push(entry.startTime);
+      this.durationMs.push(entry.duration);
+      this.kind.push(gcKindName(detail?.kind ?? -1));
+    }
+  });
+
+  constructor() {
+    this.observer.observe({ entryTypes: ['gc'] });
+  }
+
+  /** GC wall ms that began in [fromMs, toMs). */
+  pauseMsWithin(fromMs: number, toMs: number): number {
+    let ms = 0;
+    for (let i = 0; i < this.startMs.length; i++) {
+      const at = this.startMs[i]!;
+      if (at >= fromMs && at < toMs) ms += this.durationMs[i]!;
+    }
+    return ms;
+  }
+
+  /** Entries reach the observer a macrotask or two after the GC: call after a few yields. */
+  stop(): void {
+    this.observer.disconnect();
+  }
+}
+
+function gcKindName(kind: number): string {
+  switch (kind) {
+    case perfConstants.NODE_PERFORMANCE_GC_MINOR: return 'minor';
+    case perfConstants.NODE_PERFORMANCE_GC_MAJOR: return 'major';
+    case perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL: return 'incremental';
+    case perfConstants.NODE_PERFORMANCE_GC_WEAKCB: return 'weak callbacks';
+    default: return 'other';
   }
 }
 
@@ -388,6 +451,7 @@ async function runRound(config: E2eWorkerConfig): Promise<E2eReport> {
   const spansPerChunk = chunkTraces * CANONICAL_WORKLOAD.spansPerTrace;
   const chunkWall = new ChunkHistogram();
   const topBlocks = new TopBlocks();
+  const gcLog = new GcLog();
   const stopProfile = config.cpuProfilePath !== '' ? await startCpuProfile(config.cpuProfilePath) : undefined;
 
   const memory = new MemorySampler(config.rssSampleMs);
@@ -469,6 +533,29 @@ async function runRound(config: E2eWorkerConfig): Promise<E2eReport> {
   memory.stop();
   if (stopProfile !== undefined) await stopProfile();
 
+  // GC attribution (after warm-up): the observer has its entries a macrotask or two after each GC.
+  for (let i = 0; i < 3; i++) await yieldMacrotask();
+  gcLog.stop();
+  let gcPauseMaxMs = 0;
+  let gcPauseMaxKind = '';
+  const gcPauses: Record<string, { count: number; totalMs: number }> = {};
+  for (let i = 0; i < gcLog.startMs.length; i++) {
+    const at = gcLog.startMs[i]!;
+    if (at < warmupEndMs || at >= produceEndMs) continue;
+    const ms = gcLog.durationMs[i]!;
+    const kind = gcLog.kind[i]!;
+    const byKind = gcPauses[kind] ??= { count: 0, totalMs: 0 };
+    byKind.count++;
+    byKind.totalMs += ms;
+    if (ms > gcPauseMaxMs) { gcPauseMaxMs = ms; gcPauseMaxKind = kind; }
+  }
+  let blockMaxRunExGcMs = 0;
+  for (const block of topBlocks.entries) {
+    const from = startMs + block.atMs;
+    block.gcMs = gcLog.pauseMsWithin(from, from + block.wallMs);
+    blockMaxRunExGcMs = Math.max(blockMaxRunExGcMs, block.runMs - Math.min(block.runMs, block.gcMs));
+  }
+
   const account = side.account();
   await side.shutdown();
   return {
@@ -499,7 +586,11 @@ async function runRound(config: E2eWorkerConfig): Promise<E2eReport> {
     chunkMaxRunMs: sched.available ? chunkMaxRunMs : NaN,
     gapMaxRunMs: sched.available ? gapMaxRunMs : NaN,
     warmupBlockMaxRunMs: sched.available ? warmupBlockMaxMs : NaN,
-    topBlocks: topBlocks.entries,
+    topBlocks: topBlocks.entries.slice(0, 5),
+    gcPauseMaxMs,
+    gcPauseMaxKind,
+    gcPauses,
+    blockMaxRunExGcMs: sched.available ? blockMaxRunExGcMs : NaN,
     exports: exportSync.count,
     exportSyncMs: exportSync.percentiles(),
     exportLatencyMs: exportLatency.percentiles(),
