@@ -23,8 +23,8 @@ export interface OtlpSendOptions {
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
   /**
-   * Batches (exports) in flight at once; a batch beyond it is dropped ('inflight_limit'). Default 8: above the
-   * batch processor's 4, so the processor's own bound is the one that normally holds; a batch may be several
+   * Batches (exports) in flight at once; a batch beyond it is dropped ('inflight_limit'). Default 16: above the
+   * batch processor's 8, so the processor's own bound is the one that normally holds; a batch may be several
    * requests, and their memory is bounded by maxPendingBytes.
    */
   maxConcurrentRequests?: number;
@@ -104,7 +104,7 @@ export class OtlpRequestSender {
     this.gzipLevel = options.gzipLevel ?? defaultGzipLevel;
     this.timeoutMs = positiveOr(options.timeoutMs, 10000);
     this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-    this.maxConcurrentRequests = positiveOr(options.maxConcurrentRequests, 8);
+    this.maxConcurrentRequests = positiveOr(options.maxConcurrentRequests, 16);
     this.maxPendingBytes = positiveOr(options.maxPendingBytes, 32 * 1024 * 1024);
     this.deferGzipAboveBytes = positiveOr(options.deferGzipAboveBytes, 16 * 1024);
   }

@@ -20,8 +20,11 @@ export interface BatchProcessorOptions {
   /** OTEL_BSP_EXPORT_TIMEOUT: an export not settled by then counts as timed out (30000 ms). */
   exportTimeoutMs: number;
   /**
-   * Exports in flight at once; further full batches wait in the queue (4: with gRPC's ~15 ms per export, 2 in
-   * flight drained only 66-78k spans/s in the end-to-end bench and the queue overflowed).
+   * Exports in flight at once; further full batches wait in the queue. Default 8: a batch's slots are free as soon
+   * as export() returns (the exporter holds only its bytes, bounded by its maxPendingBytes), so this bound only
+   * decides how long a slow collector may stall the queue. With 2, gRPC (~15 ms per export) drained 66-78k spans/s
+   * in the end-to-end bench; with 4, OTLP/HTTP at 112-151k spans/s still hit the bound during GC pauses and slow
+   * responses (outcome p99 20 ms) and 2,880 spans of 2 rounds were dropped queue_full.
    */
   maxConcurrentExports: number;
   /**
@@ -33,7 +36,7 @@ export interface BatchProcessorOptions {
 
 export const DEFAULT_BATCH_OPTIONS: BatchProcessorOptions = {
   maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMs: 5000, exportTimeoutMs: 30000,
-  maxConcurrentExports: 4, timerFree: false,
+  maxConcurrentExports: 8, timerFree: false,
 };
 
 /**
