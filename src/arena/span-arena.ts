@@ -104,6 +104,14 @@ type U32 = Uint32Array;
 export class SpanArena {
   readonly capacity: ArenaCapacity;
   readonly limits: ArenaLimits;
+  // The limits as the hot path reads them: "no limit" (Infinity) becomes 2^30, a V8 small integer, so passing a
+  // limit on never boxes a HeapNumber (an Infinity field passed to a call cost 16 bytes per string attribute).
+  private readonly maxSpanAttributes: number;
+  private readonly maxEvents: number;
+  private readonly maxLinks: number;
+  private readonly maxEventAttributes: number;
+  private readonly maxLinkAttributes: number;
+  private readonly maxValueUnits: number;
   readonly counters = new ArenaCounters();
   readonly layout: MemoryLayout;
   readonly strings: StringPool;
@@ -198,6 +206,12 @@ export class SpanArena {
     // A request over the OTLP cap would be refused whole: bodies are split below it instead.
     this.capacity.batchBytes = Math.min(this.capacity.batchBytes, MAX_REQUEST_BYTES);
     this.limits = { ...DEFAULT_LIMITS, ...limits };
+    this.maxSpanAttributes = smallLimit(this.limits.attributeCount);
+    this.maxEvents = smallLimit(this.limits.eventCount);
+    this.maxLinks = smallLimit(this.limits.linkCount);
+    this.maxEventAttributes = smallLimit(this.limits.attributePerEventCount);
+    this.maxLinkAttributes = smallLimit(this.limits.attributePerLinkCount);
+    this.maxValueUnits = smallLimit(this.limits.attributeValueLength);
     const cap = this.capacity;
     this.layout = computeLayout(codec.heapBase, cap, codec.exports);
     ensureMemoryBytes(codec.memory, this.layout.endPtr);
@@ -499,7 +513,7 @@ export class SpanArena {
   setAttribute(slot: number, gen: number, key: string, value: unknown): boolean {
     if (!this.writable(slot, gen)) return false;
     return this.putAttribute(slot, this.spanAttrHead, this.spanAttrTail, this.spanAttrCount, this.spanAttrDropped,
-      slot, this.limits.attributeCount, key, value, this.spanKeyMask);
+      slot, this.maxSpanAttributes, key, value, this.spanKeyMask);
   }
 
   /**
@@ -532,21 +546,40 @@ export class SpanArena {
   addEventAt(slot: number, gen: number, name: string, timeMs: number, epochMs: number, ns: number,
     attributes?: Readonly<Record<string, unknown>>): number {
     if (!this.writable(slot, gen)) return -1;
-    if (this.spanEventCount[slot]! >= this.limits.eventCount) {
+    if (!this.eventRoomFor(slot)) return -1;
+    this.resolveTime(timeMs, epochMs, ns);
+    return this.appendEvent(slot, gen, name, attributes);
+  }
+
+  /** addEvent() at the clock's now, read here (see endSpanNow()). */
+  addEventNow(slot: number, gen: number, name: string, attributes?: Readonly<Record<string, unknown>>): number {
+    if (!this.writable(slot, gen) || !this.eventRoomFor(slot)) return -1;
+    splitRelMs(nowMs(), this.time);
+    return this.appendEvent(slot, gen, name, attributes);
+  }
+
+  /** Whether the span may take one more event and a record is free; else counts the drop. */
+  private eventRoomFor(slot: number): boolean {
+    if (this.spanEventCount[slot]! >= this.maxEvents) {
       this.spanEventDropped[slot]!++;
       this.counters.eventsOverLimit++;
-      return -1;
+      return false;
     }
-    const id = this.eventFreeHead;
-    if (id === 0) {
+    if (this.eventFreeHead === 0) {
       this.spanEventDropped[slot]!++;
       this.counters.eventPoolFull++;
-      return -1;
+      return false;
     }
+    return true;
+  }
+
+  /** Takes the event record eventRoomFor() found, at this.time, and chains it to the span. */
+  private appendEvent(slot: number, gen: number, name: string,
+    attributes: Readonly<Record<string, unknown>> | undefined): number {
+    const id = this.eventFreeHead;
     this.eventFreeHead = this.eventNext[id]!;
     this.eventNext[id] = 0;
     this.eventOwner[id] = slot;
-    this.resolveTime(timeMs, epochMs, ns);
     this.eventTimeMs[id] = this.time[0]!;
     this.eventTimeNs[id] = this.time[1]!;
     this.eventAttrHead[id] = 0; this.eventAttrTail[id] = 0; this.eventAttrCount[id] = 0;
@@ -577,7 +610,7 @@ export class SpanArena {
       return false;
     }
     return this.putAttribute(slot, this.eventAttrHead, this.eventAttrTail, this.eventAttrCount, this.eventAttrDropped,
-      eventId, this.limits.attributePerEventCount, key, value);
+      eventId, this.maxEventAttributes, key, value);
   }
 
   /**
@@ -591,7 +624,7 @@ export class SpanArena {
       this.counters.invalidLinks++;
       return -1;
     }
-    if (this.spanLinkCount[slot]! >= this.limits.linkCount) {
+    if (this.spanLinkCount[slot]! >= this.maxLinks) {
       this.spanLinkDropped[slot]!++;
       this.counters.linksOverLimit++;
       return -1;
@@ -634,7 +667,7 @@ export class SpanArena {
       return false;
     }
     return this.putAttribute(slot, this.linkAttrHead, this.linkAttrTail, this.linkAttrCount, this.linkAttrDropped,
-      linkId, this.limits.attributePerLinkCount, key, value);
+      linkId, this.maxLinkAttributes, key, value);
   }
 
   /**
@@ -666,6 +699,23 @@ export class SpanArena {
   endSpanAt(slot: number, gen: number, endMs: number, epochMs: number, ns: number): boolean {
     if (!this.writable(slot, gen)) return false;
     this.resolveTime(endMs, epochMs, ns);
+    this.closeSpan(slot);
+    return true;
+  }
+
+  /**
+   * endSpan() at the clock's now. The clock is read here, not by the caller: a time passed between functions V8
+   * did not inline is a boxed HeapNumber (16 bytes), on top of the one performance.now() itself returns.
+   */
+  endSpanNow(slot: number, gen: number): boolean {
+    if (!this.writable(slot, gen)) return false;
+    splitRelMs(nowMs(), this.time);
+    this.closeSpan(slot);
+    return true;
+  }
+
+  /** Ends a live span at this.time (clamped to its start). */
+  private closeSpan(slot: number): void {
     const endWholeMs = this.time[0]!;
     const endNs = this.time[1]!;
     const startWholeMs = this.spanStartMs[slot]!;
@@ -679,7 +729,6 @@ export class SpanArena {
     }
     this.spanState[slot] = STATE_ENDED;
     this.counters.spansEnded++;
-    return true;
   }
 
   /** Returns a span's slot and records to their pools; every handle to it goes stale. Idempotent. */
@@ -805,6 +854,12 @@ export class SpanArena {
     if (typeof ms === 'number' && ms + ORIGIN_MS_INT >= 0 && ms + ORIGIN_MS_INT < MAX_EPOCH_MS) return ms;
     this.counters.invalidTimes++;
     return nowMs();
+  }
+
+  /** Sets scratchTraceId from 4 little-endian 32-bit words (a local parent's trace id, kept in its Span). */
+  setScratchTraceIdWords(w0: number, w1: number, w2: number, w3: number): void {
+    const scratch = this.scratchTraceId32;
+    scratch[0] = w0; scratch[1] = w1; scratch[2] = w2; scratch[3] = w3;
   }
 
   /** Fills scratchTraceId with a new random trace id. */
@@ -997,7 +1052,7 @@ export class SpanArena {
       if (owner >= 0) this.markHalf(owner, strings.epoch);
       return true;
     }
-    if (!this.putString(owner, value, this.limits.attributeValueLength)) return false;
+    if (!this.putString(owner, value, this.maxValueUnits)) return false;
     this.refPtr = strings.lastPtr;
     this.refLen = strings.lastLen;
     if (cacheKeyId >= 0 && !strings.lastTruncated) {
@@ -1069,7 +1124,7 @@ export class SpanArena {
       for (const key in attributes) {
         if (!Object.hasOwn(attributes, key)) continue;
         this.putAttribute(-1, this.constHead, this.constTail, this.constCount, this.constDropped, 0,
-          this.limits.attributeCount, key, attributes[key]);
+          this.maxSpanAttributes, key, attributes[key]);
       }
     }
     return this.constHead[0]!;
@@ -1117,6 +1172,13 @@ function validEpochTime(epochMs: unknown, ns: unknown): boolean {
 /** W3C trace flags from anything: a number's low 8 bits, else 0 (never throws on symbols or bigints). */
 function flagsByte(value: unknown): number {
   return typeof value === 'number' ? (value | 0) & 0xff : 0;
+}
+
+/** Limits at or past 2^30 mean "no limit" (no count or string length gets near it): kept a V8 small integer. */
+const NO_LIMIT = 0x40000000;
+
+function smallLimit(limit: number): number {
+  return limit >= NO_LIMIT ? NO_LIMIT : limit;
 }
 
 /** Latest time the wire can carry: fixed64 ns overflows int64 readers past 2^63 ns (year 2262). */

@@ -1,5 +1,5 @@
-// W3C hex ids <-> bytes and 16-bit words, for span contexts built on the slow path (spanContext(), remote
-// parents). Never throws; allocation only in the functions that return strings.
+// W3C hex ids <-> bytes, 16-bit words and little-endian 32-bit words, for span contexts built on the slow path
+// (spanContext(), remote parents). Never throws; allocation only in the functions that return strings.
 
 const HEX = '0123456789abcdef';
 
@@ -24,6 +24,20 @@ export function writeTraceIdWords(target: Uint8Array, offset: number, w0: number
   target[offset + 10] = w5 >> 8; target[offset + 11] = w5 & 0xff;
   target[offset + 12] = w6 >> 8; target[offset + 13] = w6 & 0xff;
   target[offset + 14] = w7 >> 8; target[offset + 15] = w7 & 0xff;
+}
+
+/** Lowercase hex of the 4 bytes of a little-endian 32-bit word, in memory order (byte 0 first). */
+export function leWordHex(word: number): string {
+  return HEX[(word >> 4) & 15]! + HEX[word & 15]! + HEX[(word >> 12) & 15]! + HEX[(word >> 8) & 15]! +
+    HEX[(word >> 20) & 15]! + HEX[(word >> 16) & 15]! + HEX[(word >>> 28) & 15]! + HEX[(word >> 24) & 15]!;
+}
+
+/** Writes the 4 bytes of a little-endian 32-bit word into target[offset..+4), in memory order. */
+export function writeLeWord(target: Uint8Array, offset: number, word: number): void {
+  target[offset] = word & 0xff;
+  target[offset + 1] = (word >> 8) & 0xff;
+  target[offset + 2] = (word >> 16) & 0xff;
+  target[offset + 3] = (word >>> 24) & 0xff;
 }
 
 /** Lowercase hex of bytes[offset, offset + len). */
