@@ -427,6 +427,44 @@ describe('fast path == slow path', () => {
     expect(compared).toBe(10_000 * configurations.length);
   });
 
+  it('readsTraceId: only the ratio delegates read the id, and where none reads it the bytes change nothing', () => {
+    const pick = (r: number): TraceIdRatioBasedSampler => new TraceIdRatioBasedSampler(r);
+    const mixed = new ParentBasedSampler({
+      root: pick(0.2), remoteParentSampled: new AlwaysOnSampler(), remoteParentNotSampled: pick(0.1),
+      localParentSampled: new AlwaysOffSampler(), localParentNotSampled: new AlwaysOnSampler(),
+    });
+    const reads = (sampler: FastSampler): boolean[] =>
+      PARENT_STATES.map(({ parentSampled, remote }) => sampler.readsTraceId(parentSampled, remote));
+    const expectedMixed = PARENT_STATES.map(({ parentSampled, remote }) =>
+      parentSampled === -1 || (remote && parentSampled === 0));
+    expect(reads(mixed)).toEqual(expectedMixed);
+    expect(reads(pick(0.5)).every(Boolean)).toBe(true);
+    const neverRead: FastSampler[] = [
+      new AlwaysOnSampler(), new AlwaysOffSampler(), new ParentBasedSampler({ root: new AlwaysOffSampler() }),
+      new ParentBasedSampler({ root: new AlwaysOnSampler() }), new RateLimitingSampler(0),
+    ];
+    for (const sampler of neverRead) expect(reads(sampler).some(Boolean), String(sampler)).toBe(false);
+    // Where a configuration does not read the id, any bytes give the decision shouldSample gives for any id.
+    const next = prng(77);
+    for (const sampler of [...neverRead, mixed]) {
+      for (const { parentSampled, remote } of PARENT_STATES) {
+        if (sampler.readsTraceId(parentSampled, remote)) continue;
+        for (let i = 0; i < 50; i++) {
+          const id = randomBytes(next, 16);
+          const slowDecision = sampler.shouldSample(contextWithParent(parentSampled, remote, hex(id, 0, 16)),
+            hex(randomBytes(next, 16), 0, 16), 'span', SpanKind.INTERNAL, {}, []).decision;
+          expect(sampler.decideFast(parentSampled, remote, id, 0)).toBe(slowDecision);
+        }
+      }
+    }
+  });
+
+  it('a sampler without readsTraceId is not fast (the tracer would not know which ids to make)', () => {
+    const partial = { ...new AlwaysOffSampler(), decideFast: () => NOT_RECORD, shouldSample: () => samplingResultOf(NOT_RECORD) };
+    expect(isFastSampler(partial)).toBe(false);
+    expect(isFastSampler(new AlwaysOffSampler())).toBe(true);
+  });
+
   it('gives the same decisions for the rate limiter (two buckets on one fake clock)', () => {
     let nowMs = 0;
     const clock = (): number => nowMs;

@@ -16,6 +16,10 @@ export class AlwaysOnSampler implements FastSampler {
     return samplingResultOf(SamplingDecision.RECORD_AND_SAMPLED);
   }
 
+  readsTraceId(): boolean {
+    return false;
+  }
+
   decideFast(): SamplingDecision {
     return SamplingDecision.RECORD_AND_SAMPLED;
   }
@@ -31,6 +35,10 @@ export class AlwaysOffSampler implements FastSampler {
 
   shouldSample(): SamplingResult {
     return samplingResultOf(SamplingDecision.NOT_RECORD);
+  }
+
+  readsTraceId(): boolean {
+    return false;
   }
 
   decideFast(): SamplingDecision {
@@ -106,6 +114,11 @@ export class TraceIdRatioBasedSampler implements FastSampler {
     _links: Link[],
   ): SamplingResult {
     return samplingResultOf(this.decideHex(traceId));
+  }
+
+  /** Always: the decision is made from the trace id alone. */
+  readsTraceId(): boolean {
+    return true;
   }
 
   decideFast(
@@ -206,6 +219,12 @@ export class ParentBasedSampler implements FastSampler {
     const delegate = parent === undefined || !isSpanContextValid(parent) ? this.root
       : this.delegateFor((parent.traceFlags & TraceFlags.SAMPLED) !== 0 ? 1 : 0, parent.isRemote === true);
     return delegate.shouldSample(context, traceId, spanName, spanKind, attributes, links);
+  }
+
+  /** What the delegate for this parent state reads (only when `canDecideFast`). */
+  readsTraceId(parentSampled: ParentSampled, parentIsRemote: boolean): boolean {
+    const delegate = parentSampled === -1 ? this.root : this.delegateFor(parentSampled, parentIsRemote);
+    return delegate.readsTraceId!(parentSampled, parentIsRemote);
   }
 
   /** Only when `canDecideFast` (all delegates fast); see FastSampler for the contract. */

@@ -50,6 +50,11 @@ export class RateLimitingSampler implements FastSampler {
     return samplingResultOf(this.take());
   }
 
+  /** Never: the decision depends on the clock alone. */
+  readsTraceId(): boolean {
+    return false;
+  }
+
   decideFast(): SamplingDecision {
     return this.take();
   }

@@ -57,8 +57,10 @@ export type ParentSampled = -1 | 0 | 1;
  * 2. `parentSampled` is -1 when the parent context holds no span context or an invalid one
  *    (`isSpanContextValid` false: all-zero or malformed ids); otherwise 1 if `traceFlags & TraceFlags.SAMPLED`,
  *    else 0. `parentIsRemote` is `spanContext.isRemote === true` (ignored when parentSampled is -1).
- * 3. `traceIdBytes[traceIdOffset .. traceIdOffset + 16)` holds the new span's trace id, big-endian, i.e. the
- *    bytes whose lowercase hex is the `traceId` string `shouldSample` would get.
+ * 3. If `readsTraceId(parentSampled, parentIsRemote)` is true, `traceIdBytes[traceIdOffset .. traceIdOffset + 16)`
+ *    holds the new span's trace id, big-endian, i.e. the bytes whose lowercase hex is the `traceId` string
+ *    `shouldSample` would get. If it is false the bytes may be anything: the tracer skips making or copying an id
+ *    nobody reads (a dropped root then gets its id only if someone asks for its span context).
  * 4. Per span call exactly one of `decideFast` / `shouldSample`, once: RateLimitingSampler spends a token per call.
  * 5. Treat the decision as a `SamplingResult` with no attributes and `traceState` undefined (keep the parent's).
  *
@@ -69,6 +71,12 @@ export type ParentSampled = -1 | 0 | 1;
 export interface FastSampler extends Sampler {
   /** True when `decideFast` may be called; ParentBased sets it only if all its delegates are fast. */
   readonly canDecideFast: boolean;
+  /**
+   * Whether `decideFast` reads the trace id bytes for this parent state. A pure function of its arguments, fixed
+   * for the sampler's lifetime (the tracer asks once per parent state at configuration time); true only for the
+   * states a trace-id-ratio sampler decides.
+   */
+  readsTraceId(parentSampled: ParentSampled, parentIsRemote: boolean): boolean;
   /** The decision `shouldSample` would return, from the parent's state and the trace id bytes. */
   decideFast(
     parentSampled: ParentSampled, parentIsRemote: boolean, traceIdBytes: Uint8Array, traceIdOffset: number,
@@ -78,7 +86,8 @@ export interface FastSampler extends Sampler {
 /** True when the tracer may call `sampler.decideFast` instead of `shouldSample` (see {@link FastSampler}). */
 export function isFastSampler(sampler: Sampler): sampler is FastSampler {
   const candidate = sampler as Partial<FastSampler>;
-  return candidate.canDecideFast === true && typeof candidate.decideFast === 'function';
+  return candidate.canDecideFast === true && typeof candidate.decideFast === 'function'
+    && typeof candidate.readsTraceId === 'function';
 }
 
 const RESULT_NOT_RECORD: SamplingResult = Object.freeze({ decision: SamplingDecision.NOT_RECORD });

@@ -6,11 +6,12 @@ import {
   type TraceState, context as contextApi, isSpanContextValid, trace,
 } from '@opentelemetry/api';
 import { nowMs } from '../arena/clock.js';
+import type { SpanArena } from '../arena/span-arena.js';
 import {
   type FastSampler, type ParentSampled, SamplingDecision, type SamplingResult, isFastSampler,
 } from '../sampling/sampler.js';
 import { bytesToHex, hexToBytes } from './hex-ids.js';
-import { NonRecordingSpan } from './non-recording-span.js';
+import { NonRecordingSpan, type TraceIdSource, TraceIdWords, copyTraceIdOf } from './non-recording-span.js';
 import { RecordingSpan } from './recording-span.js';
 import { EXACT_TIME, timeInputToEpoch } from './time-input.js';
 import type { TracerCore } from './tracer-core.js';
@@ -38,32 +39,38 @@ function isContext(value: unknown): value is Context {
 export class SpanwireTracer implements Tracer {
   /** The sampler when it may decide without strings or objects (built-in samplers), checked once. */
   private readonly fast: FastSampler | undefined;
+  /** Bit {@link parentStateBit}: the fast sampler reads the trace id for that parent state (asked once here). */
+  private readonly fastReadsTraceId: number;
 
   constructor(private readonly core: TracerCore, readonly scope: number) {
     this.fast = isFastSampler(core.sampler) ? core.sampler : undefined;
+    let reads = 0;
+    if (this.fast !== undefined) {
+      for (const parentSampled of [-1, 0, 1] as const) {
+        for (const parentIsRemote of [false, true]) {
+          if (this.fast.readsTraceId(parentSampled, parentIsRemote)) reads |= parentStateBit(parentSampled, parentIsRemote);
+        }
+      }
+    }
+    this.fastReadsTraceId = reads;
   }
 
   startSpan(name: string, options?: SpanOptions, context?: Context): Span {
     const core = this.core;
     try {
-      const active = context !== undefined && isContext(context) ? context : contextApi.active();
-      if (core.isShutdown || active.getValue(SUPPRESS_TRACING_KEY) === true) {
-        core.accounting.nonRecording++;
-        return new NonRecordingSpan(core, undefined, 0, undefined);
-      }
+      let ctx = context !== undefined && isContext(context) ? context : contextApi.active();
       // Read every option once, up front: a throwing getter must fail here, before an arena slot is taken.
       let kind: SpanKind = SpanKind.INTERNAL;
       let startTime: TimeInput | undefined;
       let attributes: Attributes | undefined;
       let links: Link[] | undefined;
-      let ctx = active;
       if (options !== undefined && options !== null) {
         kind = options.kind ?? SpanKind.INTERNAL;
         startTime = options.startTime;
         attributes = options.attributes;
         links = options.links;
         // root: the parent must vanish for custom samplers too (they look it up in the context themselves).
-        if (options.root === true) ctx = trace.deleteSpan(active);
+        if (options.root === true) ctx = trace.deleteSpan(ctx);
       }
       return this.start(name, kind, startTime, attributes, links, ctx);
     } catch {
@@ -95,49 +102,62 @@ export class SpanwireTracer implements Tracer {
     const core = this.core;
     const arena = core.arena;
     const scratch = core.scratchTraceId;
+    // Suppressed or shut down: not recorded, but still a child of its parent (same trace id, flags, trace state).
+    const suppressed = core.isShutdown || ctx.getValue(SUPPRESS_TRACING_KEY) === true;
     const parent = trace.getSpan(ctx);
-    // Parent: a span of this provider (its trace id copied from words, no strings), any other valid span
-    // context (hex parsed once), or none (a new random trace id).
+    // Parent: where its trace id lives (nothing is copied until someone reads it), its W3C flags and trace state.
+    // A non-recording span first: it is the never-sampled path. No valid parent: idSource stays undefined (root).
+    let idSource: TraceIdSource | undefined;
     let localParent: RecordingSpan | undefined;
-    let parentSampled: ParentSampled = -1;
+    let parentFlags = 0;
     let parentIsRemote = false;
     let parentState: TraceState | undefined;
-    if (parent instanceof RecordingSpan && parent.core === core) {
-      localParent = parent;
-      parentSampled = (parent.traceFlags & TRACE_FLAG_SAMPLED) !== 0 ? 1 : 0;
+    if (parent instanceof NonRecordingSpan) {
+      idSource = parent.traceIdSource();
+      parentFlags = parent.traceFlags;
       parentState = parent.traceState;
-      parent.copyTraceId(scratch, 0);
-    } else if (parent instanceof NonRecordingSpan && parent.core === core && parent.copyTraceId(scratch, 0)) {
-      parentSampled = (parent.traceFlags & TRACE_FLAG_SAMPLED) !== 0 ? 1 : 0;
+    } else if (parent instanceof RecordingSpan && parent.core === core) {
+      idSource = localParent = parent;
+      parentFlags = parent.traceFlags;
       parentState = parent.traceState;
     } else if (parent !== undefined) {
       const parentContext = parent.spanContext();
       if (isSpanContextValid(parentContext)) {
-        parentSampled = (parentContext.traceFlags & TRACE_FLAG_SAMPLED) !== 0 ? 1 : 0;
+        idSource = parentContext;
+        parentFlags = parentContext.traceFlags & 0xff;
         parentIsRemote = parentContext.isRemote === true;
         parentState = parentContext.traceState;
-        hexToBytes(parentContext.traceId, scratch, 0);
       }
     }
-    if (parentSampled === -1) arena.randomScratchTraceId();
+    const parentSampled: ParentSampled = idSource === undefined ? -1 : (parentFlags & TRACE_FLAG_SAMPLED) !== 0 ? 1 : 0;
 
+    // The trace id goes into the scratch only when read: by the sampler, or by the arena for a recorded span.
+    let idInScratch = false;
     let result: SamplingResult | undefined;
     let decision: number;
-    if (this.fast !== undefined) {
+    if (suppressed) {
+      decision = SamplingDecision.NOT_RECORD;
+    } else if (this.fast !== undefined) {
+      if ((this.fastReadsTraceId & parentStateBit(parentSampled, parentIsRemote)) !== 0) {
+        loadTraceId(arena, idSource, scratch);
+        idInScratch = true;
+      }
       decision = this.fast.decideFast(parentSampled, parentIsRemote, scratch, 0);
     } else {
+      loadTraceId(arena, idSource, scratch);
       const traceIdHex = bytesToHex(scratch, 0, 16);
       result = core.sampler.shouldSample(ctx, traceIdHex, name, kind, attributes ?? EMPTY_ATTRIBUTES, links ?? NO_LINKS);
       decision = result?.decision ?? SamplingDecision.NOT_RECORD;
       // The sampler may have started spans itself, reusing the scratch: restore the id it decided on.
       hexToBytes(traceIdHex, scratch, 0);
+      idInScratch = true;
     }
     const traceState = result?.traceState ?? parentState;
     if (decision !== SamplingDecision.RECORD && decision !== SamplingDecision.RECORD_AND_SAMPLED) {
       core.accounting.nonRecording++;
-      // Children of this span must agree on its trace id and see the parent's flags, sampled bit clear.
-      const flags = parentSampled === -1 || parent === undefined ? 0 : unsampledFlags(parent);
-      return new NonRecordingSpan(core, scratch, flags, traceState);
+      // A root keeps the id its sampler read; otherwise its id is made when first asked for.
+      const source = idSource ?? (idInScratch ? new TraceIdWords(scratch, 0) : undefined);
+      return new NonRecordingSpan(core, source, parentFlags & ~TRACE_FLAG_SAMPLED, traceState);
     }
     // Anything that can throw (foreign TraceStates and spans) runs before a slot is taken.
     const traceStateText = traceState !== undefined && traceState !== parentState ? traceState.serialize() : undefined;
@@ -145,6 +165,7 @@ export class SpanwireTracer implements Tracer {
     // A remote or foreign parent, or a local one whose slot was already recycled: ids from its span context.
     const parentContext = parentSlot < 0 && parent !== undefined && parentSampled !== -1 ? parent.spanContext() : undefined;
     const parentStateText = parentContext !== undefined && parentState !== undefined ? parentState.serialize() : '';
+    if (!idInScratch) loadTraceId(arena, idSource, scratch);
 
     // An explicit start time is set exactly after the span exists; garbage (NaN) is counted and becomes now.
     let startEpochMs = NaN;
@@ -159,7 +180,7 @@ export class SpanwireTracer implements Tracer {
     if (slot < 0) {
       core.accounting.droppedAtStart++;
       core.accounting.drop('slots_exhausted', 1);
-      return new NonRecordingSpan(core, scratch, 0, traceState);
+      return new NonRecordingSpan(core, idSource ?? new TraceIdWords(scratch, 0), 0, traceState);
     }
     const gen = arena.generationOf(slot);
     if (startEpochMs === startEpochMs) arena.setStartTime(slot, gen, startEpochMs, startNs);
@@ -181,9 +202,13 @@ export class SpanwireTracer implements Tracer {
   }
 }
 
-/** W3C trace flags for a non-recording child: the parent's, with the sampled bit cleared. */
-function unsampledFlags(parent: Span): number {
-  const flags = parent instanceof NonRecordingSpan || parent instanceof RecordingSpan
-    ? parent.traceFlags : parent.spanContext().traceFlags;
-  return flags & ~TRACE_FLAG_SAMPLED & 0xff;
+/** One bit per parent state a sampler tells apart: none, local or remote, sampled or not. */
+function parentStateBit(parentSampled: ParentSampled, parentIsRemote: boolean): number {
+  return parentSampled === -1 ? 1 : 1 << (1 + parentSampled + (parentIsRemote ? 2 : 0));
+}
+
+/** Puts the trace id into scratch[0..16): the parent's, or a new random one for a root. */
+function loadTraceId(arena: SpanArena, idSource: TraceIdSource | undefined, scratch: Uint8Array): void {
+  if (idSource === undefined) arena.randomScratchTraceId();
+  else copyTraceIdOf(idSource, scratch, 0);
 }
