@@ -2,6 +2,7 @@
 // consume them synchronously (encode or read them) because their slots are recycled as soon as export() returns;
 // the returned outcome may settle later. Never throws (an exporter that throws counts as a failed export).
 import type { SpanArena } from '../arena/span-arena.js';
+import type { ExportWorkStats } from '../processing/export-work-meter.js';
 
 /** A batch handed to an exporter: `count` ended span slots of `arena`, valid only during the export() call. */
 export interface SpanBatch {
@@ -33,4 +34,9 @@ export interface SpanwireExporter {
   forceFlush?(): Promise<void>;
   /** Releases connections; after it, export() should report every span as dropped ('shutdown'). */
   shutdown(): Promise<void>;
+  /**
+   * The exporter's own synchronous work outside export() calls (deferred gzip parts, request starts), timed;
+   * optional. stats().exportWork adds it to the processor's export() calls.
+   */
+  readonly exportWork?: ExportWorkStats;
 }

@@ -3,6 +3,7 @@
 // processors. Never throws; never lets an exporter's rejection become an unhandled rejection.
 import type { SpanArena } from '../arena/span-arena.js';
 import type { ExportOutcome, SpanwireExporter } from '../export/span-exporter.js';
+import { sliceClockMs } from './export-work-meter.js';
 import type { SpanAccounting } from './span-accounting.js';
 import type { DropReason } from './span-processor.js';
 import { setUnrefTimeout } from './unref-timeout.js';
@@ -32,6 +33,7 @@ export class ExportDispatcher {
   dispatch(count: number): void {
     const arena = this.arena;
     let outcome: ExportOutcome | Promise<ExportOutcome>;
+    const startMs = sliceClockMs();
     try {
       outcome = this.exporter.export({ arena, slots: arena.batchSlots, count, timeoutMs: this.exportTimeoutMs });
     } catch {
@@ -39,6 +41,7 @@ export class ExportDispatcher {
     }
     const slots = arena.batchSlots;
     for (let i = 0; i < count; i++) arena.freeSpan(slots[i]!);
+    this.accounting.exportWork.endSlice(startMs);
     if (!isThenable(outcome)) {
       this.account(outcome, count);
       return;

@@ -2,6 +2,7 @@
 // delivered, ended unsampled, or dropped with a reason. Also warns once per drop reason through the OTel diag
 // logger. Plain counters only; never throws.
 import { diag } from '@opentelemetry/api';
+import { ExportWorkMeter } from './export-work-meter.js';
 import type { DropReason } from './span-processor.js';
 
 /** A snapshot of the accounting (see SpanwireTracerProvider.stats()). */
@@ -78,6 +79,8 @@ export class SpanAccounting {
   exported = 0;
   bytesSent = 0;
   exports = 0;
+  /** The processor's export() calls (encode, and whatever else the exporter does inside them), timed. */
+  readonly exportWork = new ExportWorkMeter();
   private readonly droppedBy = new Map<string, number>();
   private readonly warned = new Set<string>();
 

@@ -11,6 +11,7 @@ import type { ArenaCapacity } from '../codec/memory-layout.js';
 import { unavailableCodec } from '../codec/unavailable-codec.js';
 import type { ExportOutcome, SpanBatch, SpanwireExporter } from '../export/span-exporter.js';
 import { type BatchProcessorOptions, BatchSpanProcessor, DEFAULT_BATCH_OPTIONS } from '../processing/batch-span-processor.js';
+import { type ExportWorkStats, mergeExportWork } from '../processing/export-work-meter.js';
 import { SimpleSpanProcessor } from '../processing/simple-span-processor.js';
 import {
   type SelfObservability, SpanAccounting, type SpanStats, toSelfObservability,
@@ -127,6 +128,7 @@ export class SpanwireTracerProvider implements TracerProvider {
   /** Why the WebAssembly codec could not load (spans are then dropped as 'codec_unavailable'); else undefined. */
   readonly codecError: string | undefined;
   private readonly core: TracerCore;
+  private readonly exporter: SpanwireExporter;
   private readonly tracers = new Map<string, Tracer>();
   private shutdownPromise: Promise<void> | undefined;
 
@@ -152,6 +154,7 @@ export class SpanwireTracerProvider implements TracerProvider {
     const exporter = error !== undefined
       ? new CodecUnavailableExporter(options.exporter)
       : options.exporter ?? (options.spanProcessors?.length ? new HandedToOfficialProcessors() : new NoExporter());
+    this.exporter = exporter;
     const processor: ArenaSpanProcessor = options.processor === 'simple'
       ? new SimpleSpanProcessor(this.arena, exporter, accounting, options.batch?.exportTimeoutMs)
       : new BatchSpanProcessor(this.arena, exporter, accounting, options.batch);
@@ -218,12 +221,21 @@ export class SpanwireTracerProvider implements TracerProvider {
     return toSelfObservability(this.core.accounting.snapshot(processor.queueSize, processor.inFlightSpans), capacity);
   }
 
-  /** The span accounting: started = exported + droppedTotal + live + queueSize + inFlight + endedNotSampled. */
-  stats(): SpanStats & { arena: Readonly<Record<string, number>> } {
+  /**
+   * The span accounting: started = exported + droppedTotal + live + queueSize + inFlight + endedNotSampled.
+   * `exportWork`: how long export work held the event loop at a time (export() calls, deferred gzip parts,
+   * request starts); `overBudget` counts slices over 1 ms.
+   */
+  stats(): SpanStats & { arena: Readonly<Record<string, number>>; exportWork: ExportWorkStats } {
     const processor = this.core.processor;
+    let exporterWork: ExportWorkStats | undefined;
+    try {
+      exporterWork = this.exporter.exportWork;
+    } catch { /* a user exporter's throwing getter: its work is not counted */ }
     return {
       ...this.core.accounting.snapshot(processor.queueSize, processor.inFlightSpans),
       arena: { ...this.arena.counters },
+      exportWork: mergeExportWork([this.core.accounting.exportWork, exporterWork]),
     };
   }
 }

@@ -1,0 +1,58 @@
+// Measures the synchronous slices of export work — a processor's export() call (encode), one gzip part, the start
+// of one request — so stats().exportWork says how long the SDK held the event loop at a time (DESIGN.md: export
+// work must not block the loop for more than ~1 ms). Two clock reads per slice, never per span; never allocates
+// per slice; never throws.
+
+/** A slice longer than this counts in `overBudget`: DESIGN.md's longest event-loop block from export work. */
+export const SLICE_BUDGET_MS = 1;
+
+/** What stats().exportWork reports: cumulative, never reset. */
+export interface ExportWorkStats {
+  /** Synchronous slices of export work measured. */
+  slices: number;
+  /** Slices longer than SLICE_BUDGET_MS (1 ms), wall clock (a GC pause or preemption inside one counts). */
+  overBudget: number;
+  /** The longest slice, ms. */
+  maxMs: number;
+  /** All slices together, ms. */
+  totalMs: number;
+}
+
+/** The clock slices are timed with: performance.now() where it exists (every supported runtime), else Date.now(). */
+export const sliceClockMs: () => number = typeof performance === 'object' && typeof performance.now === 'function'
+  ? () => performance.now()
+  : () => Date.now();
+
+export class ExportWorkMeter implements ExportWorkStats {
+  slices = 0;
+  overBudget = 0;
+  maxMs = 0;
+  totalMs = 0;
+
+  /** Records a slice that began at `startMs` (from sliceClockMs) and ends now. */
+  endSlice(startMs: number): void {
+    const ms = sliceClockMs() - startMs;
+    if (!(ms >= 0)) return; // a clock that went backwards: nothing to learn from it
+    this.slices++;
+    this.totalMs += ms;
+    if (ms > SLICE_BUDGET_MS) this.overBudget++;
+    if (ms > this.maxMs) this.maxMs = ms;
+  }
+}
+
+/** The sum of several meters (the processor's and the exporter's), as a plain object. */
+export function mergeExportWork(meters: readonly (ExportWorkStats | undefined)[]): ExportWorkStats {
+  const merged: ExportWorkStats = { slices: 0, overBudget: 0, maxMs: 0, totalMs: 0 };
+  for (const meter of meters) {
+    // A user exporter's exportWork may be anything: only numbers are added.
+    if (meter === undefined || meter === null || typeof meter !== 'object' || typeof meter.slices !== 'number' ||
+      typeof meter.overBudget !== 'number' || typeof meter.maxMs !== 'number' || typeof meter.totalMs !== 'number') {
+      continue;
+    }
+    merged.slices += meter.slices;
+    merged.overBudget += meter.overBudget;
+    merged.totalMs += meter.totalMs;
+    if (meter.maxMs > merged.maxMs) merged.maxMs = meter.maxMs;
+  }
+  return merged;
+}
