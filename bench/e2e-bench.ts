@@ -366,6 +366,7 @@ interface SubjectSummary {
   /** The longest stretch (running) with the GC pauses inside it taken out. */
   blockMaxRunExGcMs: Spread;
   gcPauseMaxMs: Spread;
+  exportSlicesOverBudget: Spread;
   chunkMaxRunMs: Spread;
   gapMaxRunMs: Spread;
   warmupBlockMaxRunMs: Spread;
@@ -413,6 +414,7 @@ function summarize(subject: E2eSubject, rows: RoundResult[]): SubjectSummary {
     longestRunBlockMs: of((r) => r.longestRunBlockMs),
     blockMaxRunExGcMs: of((r) => r.report.blockMaxRunExGcMs),
     gcPauseMaxMs: of((r) => r.report.gcPauseMaxMs),
+    exportSlicesOverBudget: of((r) => r.report.exportSlicesOverBudget),
     chunkMaxRunMs: of((r) => r.report.chunkMaxRunMs),
     gapMaxRunMs: of((r) => r.report.gapMaxRunMs),
     warmupBlockMaxRunMs: of((r) => r.report.warmupBlockMaxRunMs),
@@ -704,6 +706,8 @@ function report(
     { what: 'the same with GC pauses inside the stretch taken out (SDK work + I/O; median of round maxima)',
       value: http.blockMaxRunExGcMs.median, target: `<= ${TARGET_LONGEST_BLOCK_MS}`,
       met: http.blockMaxRunExGcMs.median <= TARGET_LONGEST_BLOCK_MS },
+    { what: 'spanwire export work: slices over 1 ms after warm-up (stats().exportWork; wall; median of rounds)',
+      value: http.exportSlicesOverBudget.median, target: '0', met: http.exportSlicesOverBudget.median === 0 },
   ];
   const settings = {
     produceSeconds: args.produceSeconds, rounds: args.rounds, chunkTraces: args.chunkTraces,
@@ -844,6 +848,20 @@ function report(
     'official: serialization, inside the span.end() that filled the batch). outcome: call to result (encode/' +
     'serialize + gzip + request + response). drain ceiling = most in flight x 512 spans / outcome p50: above ' +
     'it the queue grows, and a full queue drops.)');
+  const sliced = summaries.filter((s) => rows.get(s.subject)!.some((r) => Number.isFinite(r.report.exportSlices)));
+  if (sliced.length > 0) {
+    out.push(formatTable(
+      ['export work slices (median of rounds)', 'slices', 'over 1 ms', 'share over 1 ms', 'longest ms'],
+      sliced.map((s) => {
+        const med = (pick: (r: RoundResult) => number): number => spreadOf(rows.get(s.subject)!.map(pick)).median;
+        return [s.subject, med((r) => r.report.exportSlices), med((r) => r.report.exportSlicesOverBudget),
+          med((r) => r.report.exportSlicesOverBudget / r.report.exportSlices), med((r) => r.report.exportSliceMaxMs)];
+      }),
+    ));
+    out.push('(spanwire stats().exportWork: every synchronous slice of export work (export() call with the WASM ' +
+      'encode, each deferred gzip part, each request start), wall clock, so a GC pause or preemption inside one ' +
+      'counts; slices and over 1 ms after warm-up, longest over the whole round incl. warm-up (JIT).)');
+  }
   out.push('');
   out.push(formatTable(
     ['event loop, ms (median of rounds)', 'block max', 'worst round', 'delay p99', 'chunk max', 'chunk med.',

@@ -78,5 +78,6 @@ export function createSide(config: E2eWorkerConfig, hooks: SideHooks): E2eSide {
       };
     },
     shutdown: () => provider.shutdown(),
+    exportWork: () => provider.stats().exportWork,
   };
 }

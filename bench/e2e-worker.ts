@@ -45,6 +45,8 @@ export interface E2eSide {
   pending(): number;
   account(): { delivered: number; dropped: Record<string, number>; stats: Record<string, unknown> };
   shutdown(): Promise<void>;
+  /** spanwire only: stats().exportWork (synchronous slices of export work, cumulative). */
+  exportWork?(): { slices: number; overBudget: number; maxMs: number };
 }
 
 /**
@@ -150,6 +152,14 @@ export interface E2eReport {
   exportsInFlightMax: number;
   /** Largest batch handed to the exporter (spans). */
   exportBatchMaxSpans: number;
+  /**
+   * spanwire's stats().exportWork over production after warm-up: synchronous slices of export work (export()
+   * calls, deferred gzip parts, request starts) and how many took over 1 ms (wall: a GC pause or preemption
+   * inside one counts); the longest over the whole round (warm-up included). NaN for the official SDK.
+   */
+  exportSlices: number;
+  exportSlicesOverBudget: number;
+  exportSliceMaxMs: number;
   /** Producer thread on CPU and waiting on a run queue (preempted), over production and over the flush. */
   threadCpuProduceMs: number;
   threadWaitProduceMs: number;
@@ -467,6 +477,7 @@ async function runRound(config: E2eWorkerConfig): Promise<E2eReport> {
   const endMs = startMs + config.produceMs;
   const warmupEndMs = startMs + warmupMsFor(config.produceMs);
   let warm = false;
+  let workAtWarm: { slices: number; overBudget: number; maxMs: number } | undefined;
   let loopDelayWarmupMaxMs = 0;
   let warmupBlockMaxMs = 0;
   let gapMaxMs = 0;
@@ -481,6 +492,7 @@ async function runRound(config: E2eWorkerConfig): Promise<E2eReport> {
     if (!warm && chunkStartMs >= warmupEndMs) {
       // Warm-up over (JIT and WASM tier-up, first connection, pools filling): blocks from here on are steady state.
       warm = true;
+      workAtWarm = side.exportWork?.();
       loopDelayWarmupMaxMs = delay.max / 1e6;
       delay.reset();
       chunkWall.reset();
@@ -509,6 +521,7 @@ async function runRound(config: E2eWorkerConfig): Promise<E2eReport> {
     await yieldMacrotask();
   }
   const produceEndMs = performance.now();
+  const workAtEnd = side.exportWork?.();
   producing = false;
   delay.disable();
   sched.read();
@@ -595,6 +608,9 @@ async function runRound(config: E2eWorkerConfig): Promise<E2eReport> {
     exportSyncMs: exportSync.percentiles(),
     exportLatencyMs: exportLatency.percentiles(),
     exportsInFlightMax,
+    exportSlices: workAtEnd !== undefined ? workAtEnd.slices - (workAtWarm?.slices ?? 0) : NaN,
+    exportSlicesOverBudget: workAtEnd !== undefined ? workAtEnd.overBudget - (workAtWarm?.overBudget ?? 0) : NaN,
+    exportSliceMaxMs: workAtEnd?.maxMs ?? NaN,
     exportBatchMaxSpans: exportedSpansMax,
     threadCpuProduceMs: sched.available ? runProduceNs / 1e6 : NaN,
     threadWaitProduceMs: sched.available ? waitProduceNs / 1e6 : NaN,
