@@ -255,3 +255,34 @@ describe('the never-sampled path reads no trace id it does not need', () => {
     expect(new Set(ids).size).toBe(1);
   });
 });
+
+describe('the tracer remembers the last context it looked into', () => {
+  it('siblings under one context, interleaved with other contexts, each get the right parent', () => {
+    const { tracer } = setup({ sampler: new AlwaysOnSampler() });
+    const a = tracer.startSpan('a');
+    const b = tracer.startSpan('b');
+    const underA = under(a);
+    const underB = under(b);
+    const suppressedA = suppressTracing(underA);
+    const order = [underA, underA, underB, underA, ROOT_CONTEXT, underB, underB, suppressedA, suppressedA, underA];
+    const expected = [a, a, b, a, undefined, b, b, a, a, a];
+    order.forEach((ctx, i) => {
+      const span = tracer.startSpan(`span-${i}`, {}, ctx);
+      expect(span.isRecording(), `span ${i}`).toBe(ctx !== suppressedA);
+      const parent = expected[i];
+      if (parent === undefined) expect(span.spanContext().traceId).not.toBe(a.spanContext().traceId);
+      else expect(span.spanContext().traceId, `span ${i}`).toBe(parent.spanContext().traceId);
+    });
+  });
+
+  it('a context reused after shutdown gives a non-recording span', async () => {
+    const { provider, tracer } = setup({ sampler: new AlwaysOnSampler() });
+    const parent = tracer.startSpan('parent');
+    const ctx = under(parent);
+    expect(tracer.startSpan('before', {}, ctx).isRecording()).toBe(true);
+    await provider.shutdown();
+    const after = tracer.startSpan('after', {}, ctx);
+    expect(after.isRecording()).toBe(false);
+    expect(after.spanContext().traceId).toBe(parent.spanContext().traceId);
+  });
+});

@@ -1,37 +1,41 @@
 // The Span for sampler decision NOT_RECORD (and for suppressed or shut-down tracing): every method is a no-op.
 // It copies no id: it points at where its trace id lives and makes its own ids only when spanContext() asks, so a
-// never-sampled span is one 5-field object. Implements the OTel trace API Span; never throws.
+// never-sampled span is one 4-field object. Implements the OTel trace API Span; never throws.
 import type { Span, SpanContext, TraceState } from '@opentelemetry/api';
-import { bytesToHex, hexToBytes, wordsToHex, writeTraceIdWords } from './hex-ids.js';
+import { bytesToHex, hexToBytes, leWordHex, writeLeWord } from './hex-ids.js';
 import { RecordingSpan } from './recording-span.js';
 import type { TracerCore } from './tracer-core.js';
 
 /**
- * A trace id kept as eight big-endian 16-bit words (V8 small integers, no boxing): the id a sampler read for a
- * root it then dropped. Made only then (88 B), since a later id would not be the one the decision was made on.
+ * A trace id kept as four little-endian 32-bit words, stored `| 0` so they stay V8 small integers (no boxing):
+ * the id a sampler read for a root it then dropped. Made only then (56 B), since a later id would not be the one
+ * the decision was made on.
  */
 export class TraceIdWords {
-  private readonly t0: number; private readonly t1: number; private readonly t2: number; private readonly t3: number;
-  private readonly t4: number; private readonly t5: number; private readonly t6: number; private readonly t7: number;
+  declare private readonly w0: number; declare private readonly w1: number;
+  declare private readonly w2: number; declare private readonly w3: number;
 
   /** Copies bytes[offset..+16) now: the caller's buffer is reused. */
-  constructor(b: Uint8Array, offset: number) {
-    const o = offset;
-    this.t0 = (b[o]! << 8) | b[o + 1]!; this.t1 = (b[o + 2]! << 8) | b[o + 3]!;
-    this.t2 = (b[o + 4]! << 8) | b[o + 5]!; this.t3 = (b[o + 6]! << 8) | b[o + 7]!;
-    this.t4 = (b[o + 8]! << 8) | b[o + 9]!; this.t5 = (b[o + 10]! << 8) | b[o + 11]!;
-    this.t6 = (b[o + 12]! << 8) | b[o + 13]!; this.t7 = (b[o + 14]! << 8) | b[o + 15]!;
+  constructor(bytes: Uint8Array, offset: number) {
+    this.w0 = leWordAt(bytes, offset); this.w1 = leWordAt(bytes, offset + 4);
+    this.w2 = leWordAt(bytes, offset + 8); this.w3 = leWordAt(bytes, offset + 12);
   }
 
   /** Writes the id into target[offset..+16). */
   copyTraceId(target: Uint8Array, offset: number): void {
-    writeTraceIdWords(target, offset, this.t0, this.t1, this.t2, this.t3, this.t4, this.t5, this.t6, this.t7);
+    writeLeWord(target, offset, this.w0); writeLeWord(target, offset + 4, this.w1);
+    writeLeWord(target, offset + 8, this.w2); writeLeWord(target, offset + 12, this.w3);
   }
 
   /** 32 lowercase hex digits. */
   toHex(): string {
-    return wordsToHex([this.t0, this.t1, this.t2, this.t3, this.t4, this.t5, this.t6, this.t7], 8);
+    return leWordHex(this.w0) + leWordHex(this.w1) + leWordHex(this.w2) + leWordHex(this.w3);
   }
+}
+
+/** bytes[offset..+4) as a little-endian int32 (`<< 24` makes it signed, so a small integer). */
+function leWordAt(bytes: Uint8Array, offset: number): number {
+  return bytes[offset]! | (bytes[offset + 1]! << 8) | (bytes[offset + 2]! << 16) | (bytes[offset + 3]! << 24);
 }
 
 /**
@@ -46,17 +50,33 @@ export class TraceIdWords {
 export type TraceIdSource = RecordingSpan | NonRecordingSpan | TraceIdWords | SpanContext;
 
 export class NonRecordingSpan implements Span {
-  private context: SpanContext | undefined = undefined;
+  // Assigned once each, in this order, in the constructor (no class-field defines): 24 bytes of header + 4 fields.
+  /** Its random pool makes the lazy ids. */
+  declare readonly core: TracerCore;
+  /** Where the trace id lives; undefined: this is a root whose id is made on demand, once. */
+  declare private readonly source: TraceIdSource | undefined;
+  /** W3C trace flags, sampled bit clear. */
+  declare readonly traceFlags: number;
+  /** The TraceState given at start, or the SpanContext spanContext() built (it carries that TraceState). */
+  declare private stateOrContext: TraceState | SpanContext | undefined;
 
-  constructor(
-    /** Its random pool makes the lazy ids. */
-    readonly core: TracerCore,
-    /** Where the trace id lives; undefined: this is a root whose id is made on demand, once. */
-    private readonly source: TraceIdSource | undefined,
-    /** W3C trace flags, sampled bit clear. */
-    readonly traceFlags: number,
-    readonly traceState: TraceState | undefined,
-  ) {}
+  constructor(core: TracerCore, source: TraceIdSource | undefined, traceFlags: number,
+    traceState: TraceState | undefined) {
+    this.core = core;
+    this.source = source;
+    this.traceFlags = traceFlags;
+    this.stateOrContext = traceState;
+  }
+
+  /** The W3C tracestate this span carries (its parent's or the sampler's), if any. */
+  get traceState(): TraceState | undefined {
+    const value = this.stateOrContext;
+    // A TraceState has serialize(); the SpanContext built by spanContext() does not.
+    if (value === undefined || typeof (value as TraceState).serialize === 'function') {
+      return value as TraceState | undefined;
+    }
+    return (value as SpanContext).traceState;
+  }
 
   /** The trace id source a child of this span points at (flattened: never a span with a source of its own). */
   traceIdSource(): TraceIdSource {
@@ -64,23 +84,24 @@ export class NonRecordingSpan implements Span {
   }
 
   spanContext(): SpanContext {
-    if (this.context === undefined) {
-      const scratch = new Uint8Array(16); // slow path: the shared scratch may be in use by the tracer
-      const arena = this.core.arena;
-      let traceId: string;
-      if (this.source === undefined) {
-        arena.randomId(scratch, 0, 16);
-        traceId = bytesToHex(scratch, 0, 16);
-      } else {
-        traceId = traceIdHexOf(this.source);
-      }
-      arena.randomId(scratch, 0, 8);
-      const spanId = bytesToHex(scratch, 0, 8);
-      this.context = this.traceState === undefined
-        ? { traceId, spanId, traceFlags: this.traceFlags, isRemote: false }
-        : { traceId, spanId, traceFlags: this.traceFlags, isRemote: false, traceState: this.traceState };
+    const value = this.stateOrContext;
+    if (value !== undefined && typeof (value as TraceState).serialize !== 'function') return value as SpanContext;
+    const scratch = new Uint8Array(16); // slow path: the shared scratch may be in use by the tracer
+    const arena = this.core.arena;
+    let traceId: string;
+    if (this.source === undefined) {
+      arena.randomId(scratch, 0, 16);
+      traceId = bytesToHex(scratch, 0, 16);
+    } else {
+      traceId = traceIdHexOf(this.source);
     }
-    return this.context;
+    arena.randomId(scratch, 0, 8);
+    const spanId = bytesToHex(scratch, 0, 8);
+    const context: SpanContext = value === undefined
+      ? { traceId, spanId, traceFlags: this.traceFlags, isRemote: false }
+      : { traceId, spanId, traceFlags: this.traceFlags, isRemote: false, traceState: value as TraceState };
+    this.stateOrContext = context;
+    return context;
   }
 
   setAttribute(): this { return this; }

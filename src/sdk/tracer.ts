@@ -3,7 +3,7 @@
 // spec's span creation rules. Never throws into user code (startActiveSpan's callback may: it is the user's).
 import {
   type Attributes, type Context, type Link, type Span, SpanKind, type SpanOptions, type TimeInput, type Tracer,
-  type TraceState, context as contextApi, isSpanContextValid, trace,
+  type TraceState, ROOT_CONTEXT, context as contextApi, isSpanContextValid, trace,
 } from '@opentelemetry/api';
 import { nowMs } from '../arena/clock.js';
 import type { SpanArena } from '../arena/span-arena.js';
@@ -41,6 +41,14 @@ export class SpanwireTracer implements Tracer {
   private readonly fast: FastSampler | undefined;
   /** Bit {@link parentStateBit}: the fast sampler reads the trace id for that parent state (asked once here). */
   private readonly fastReadsTraceId: number;
+  /**
+   * The last context a span of this tracer started under and what it held (Contexts are immutable): siblings
+   * started under one parent context (3 of the canonical trace's 4 spans) skip two Map lookups, ~13 ns each.
+   * Keeps that one context and its span reachable until the next start, nothing more.
+   */
+  private lastContext: Context | undefined = undefined;
+  private lastParent: Span | undefined = undefined;
+  private lastSuppressed = false;
 
   constructor(private readonly core: TracerCore, readonly scope: number) {
     this.fast = isFastSampler(core.sampler) ? core.sampler : undefined;
@@ -103,8 +111,20 @@ export class SpanwireTracer implements Tracer {
     const arena = core.arena;
     const scratch = core.scratchTraceId;
     // Suppressed or shut down: not recorded, but still a child of its parent (same trace id, flags, trace state).
-    const suppressed = core.isShutdown || ctx.getValue(SUPPRESS_TRACING_KEY) === true;
-    const parent = trace.getSpan(ctx);
+    // ROOT_CONTEXT holds nothing: a root started outside any context looks nothing up.
+    let suppressed = false;
+    let parent: Span | undefined;
+    if (ctx === this.lastContext) {
+      suppressed = this.lastSuppressed;
+      parent = this.lastParent;
+    } else if (ctx !== ROOT_CONTEXT) {
+      suppressed = ctx.getValue(SUPPRESS_TRACING_KEY) === true;
+      parent = trace.getSpan(ctx);
+      this.lastContext = ctx;
+      this.lastSuppressed = suppressed;
+      this.lastParent = parent;
+    }
+    if (core.isShutdown) suppressed = true;
     // Parent: where its trace id lives (nothing is copied until someone reads it), its W3C flags and trace state.
     // A non-recording span first: it is the never-sampled path. No valid parent: idSource stays undefined (root).
     let idSource: TraceIdSource | undefined;
