@@ -5,7 +5,7 @@ import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks
 import v8 from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { INVALID_SPAN_CONTEXT, trace } from '@opentelemetry/api';
-import type { Span, Tracer } from '@opentelemetry/api';
+import type { AttributeValue, Attributes, Context, Span, SpanContext, SpanStatus, Tracer } from '@opentelemetry/api';
 import { OrderPicker, recordCanonicalTraces } from './canonical-traces.js';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
@@ -26,8 +26,9 @@ import { CANONICAL_WORKLOAD } from './canonical-workload.js';
 /**
  * Which SDK a worker drives. 'floor' is a tracer that does nothing and allocates nothing: what the workload code
  * and the API calls cost by themselves (the context per trace, the event's attribute object), below any SDK.
+ * 'minimal' is the least any recording SDK must do on top (see MinimalRecorder): a floor for the recorded ratio.
  */
-export type LifecycleSdk = 'spanwire' | 'official' | 'floor';
+export type LifecycleSdk = 'spanwire' | 'official' | 'floor' | 'minimal';
 /** 'recorded': the default sampler, every span exported; 'never': AlwaysOff, no span recorded. */
 export type LifecycleSampling = 'recorded' | 'never';
 
@@ -255,9 +256,120 @@ class NothingTracer implements Tracer {
   }
 }
 
-function floorSide(): Side {
+/** Capacity of the minimal recorder's columns: records wrap around (it keeps nothing, it only must write). */
+const MINIMAL_RECORDS = 1 << 16;
+
+/**
+ * The least a recording SDK must do for a canonical span, and nothing more, as a lower bound (not an SDK): three
+ * clock reads (start, event, end: performance.now(), the cheapest clock here), the parent looked up in the given
+ * context, every attribute key turned into a small id (one Map lookup, as any interning must) and every value
+ * stored by type into preallocated columns (strings by reference: no UTF-8, no copy), the event's attributes
+ * walked the same way, the status code stored. No ids, no sampling, no span object per span (one shared object),
+ * no queue, no export. Its span-call time over the official SDK's is the lowest "recorded" ratio any SDK can
+ * reach through this workload on this machine.
+ */
+class MinimalRecorder implements Tracer {
+  private readonly span: MinimalSpan = new MinimalSpan();
+
+  startSpan(name: string, options?: { kind?: number }, ctx?: Context): Span {
+    const span = this.span;
+    span.begin(name, options?.kind ?? 0, ctx === undefined ? undefined : trace.getSpan(ctx));
+    return span;
+  }
+
+  startActiveSpan<F extends (span: Span) => unknown>(...args: unknown[]): ReturnType<F> {
+    const fn = args[args.length - 1] as F;
+    return fn(this.startSpan(String(args[0]))) as ReturnType<F>;
+  }
+}
+
+class MinimalSpan {
+  private readonly keyIds = new Map<string, number>();
+  private readonly keyColumn = new Int32Array(MINIMAL_RECORDS);
+  private readonly numberColumn = new Float64Array(MINIMAL_RECORDS);
+  private readonly stringColumn: (string | undefined)[] = new Array<string | undefined>(MINIMAL_RECORDS).fill(undefined);
+  private readonly timeColumn = new Float64Array(MINIMAL_RECORDS);
+  private readonly spanColumn: (string | undefined)[] = new Array<string | undefined>(MINIMAL_RECORDS).fill(undefined);
+  private record = 0;
+  private parentSeen = 0;
+
+  begin(name: string, kind: number, parent: Span | undefined): void {
+    const at = this.next();
+    this.spanColumn[at] = name;
+    this.numberColumn[at] = kind;
+    this.timeColumn[at] = performance.now();
+    if (parent !== undefined) this.parentSeen++;
+  }
+
+  spanContext(): SpanContext {
+    return INVALID_SPAN_CONTEXT;
+  }
+
+  setAttribute(key: string, value: AttributeValue): this {
+    this.store(key, value);
+    return this;
+  }
+
+  setAttributes(attributes: Attributes): this {
+    for (const key in attributes) this.store(key, attributes[key]);
+    return this;
+  }
+
+  addEvent(name: string, attributes?: Attributes): this {
+    const at = this.next();
+    this.spanColumn[at] = name;
+    this.timeColumn[at] = performance.now();
+    if (attributes !== undefined) this.setAttributes(attributes);
+    return this;
+  }
+
+  addLink(): this { return this; }
+  addLinks(): this { return this; }
+
+  setStatus(status: SpanStatus): this {
+    this.numberColumn[this.next()] = status.code;
+    return this;
+  }
+
+  updateName(name: string): this {
+    this.spanColumn[this.next()] = name;
+    return this;
+  }
+
+  end(): void {
+    this.timeColumn[this.next()] = performance.now();
+  }
+
+  isRecording(): boolean {
+    return true;
+  }
+
+  recordException(): void {}
+
+  private store(key: string, value: unknown): void {
+    let id = this.keyIds.get(key);
+    if (id === undefined) {
+      id = this.keyIds.size;
+      this.keyIds.set(key, id);
+    }
+    const at = this.next();
+    this.keyColumn[at] = id;
+    if (typeof value === 'string') this.stringColumn[at] = value;
+    else if (typeof value === 'number') this.numberColumn[at] = value;
+    else if (typeof value === 'boolean') this.numberColumn[at] = value ? 1 : 0;
+  }
+
+  private next(): number {
+    const at = this.record;
+    this.record = at + 1 === MINIMAL_RECORDS ? 0 : at + 1;
+    return at;
+  }
+}
+
+/** A side with no SDK behind its tracer (the floors): nothing to flush, nothing exported. */
+function noSdkSide(tracer: Tracer): Side {
   return {
-    tracer: new NothingTracer(),
+    tracer,
     flush: async () => {},
     async finish(spansRecorded) {
       return { op: 'finish', spansRecorded, spansExported: -1, bytesEncoded: 0, stats: {}, warnings: [] };
@@ -348,7 +460,8 @@ async function serve(): Promise<void> {
   if (port === null) throw new Error('lifecycle-worker.ts runs only as a worker thread of lifecycle-bench');
   const config = workerData as LifecycleWorkerConfig;
   const side = config.sdk === 'spanwire' ? spanwireSide(config.sampling, config.maxQueueSpans)
-    : config.sdk === 'official' ? officialSide(config.sampling, config.maxQueueSpans) : floorSide();
+    : config.sdk === 'official' ? officialSide(config.sampling, config.maxQueueSpans)
+      : noSdkSide(config.sdk === 'minimal' ? new MinimalRecorder() : new NothingTracer());
   const orders = new OrderPicker(config.seed);
   gcObserver.observe({ entryTypes: ['gc'] });
   let spansRecorded = 0;
