@@ -114,6 +114,32 @@ describe('warm attribute keys (one-step path)', () => {
   });
 });
 
+describe('attribute records', () => {
+  it('go back to the pool when spans are freed, including records discarded for lack of room', async () => {
+    const { tracer, wire, arena } = recordedPath({}, { attributes: 16, spans: 8 });
+    // Each round: the array's elements run the pool dry (its record is discarded), then the event's 2nd attribute
+    // finds no record either. A record lost per round would make later rounds fail more.
+    for (let round = 0; round < 50; round++) {
+      const span = tracer.startSpan(`round-${round}`, {}, ROOT_CONTEXT);
+      span.setAttribute('http.request.method', 'GET');
+      span.setAttribute(`new.key.${round}`, round);
+      span.setAttribute('url.path', ['a', 'b']);
+      span.setAttribute('url.path', '/replaced');
+      span.setAttribute('too.big', Array.from({ length: 20 }, (_, i) => i)); // elements run the pool dry
+      span.addEvent('lookup', { 'cache.key': 'k', other: 1 });
+      span.end();
+      await wire();
+    }
+    expect(arena().attributePoolFull).toBe(100);
+    const full = tracer.startSpan('full', {}, ROOT_CONTEXT);
+    for (let i = 0; i < 16; i++) full.setAttribute(i < 5 ? WARM_KEYS[i]! : `full.${i}`, i);
+    full.end();
+    const sent = (await wire()).get('full')!;
+    expect(sent.attributes).toHaveLength(16);
+    expect(arena().attributePoolFull).toBe(100);
+  });
+});
+
 describe('addEvent attributes and the arena clock', () => {
   it('writes an event\'s warm and new keys, keeps attributePerEventCount, and times it between start and end', async () => {
     const { tracer, wire } = recordedPath({ attributePerEventCount: 2 });
