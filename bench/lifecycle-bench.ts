@@ -328,7 +328,7 @@ function report(
   ));
   out.push('("met" judges the wall-clock value. "floor": the same measure for the tracer doing nothing; no SDK can ' +
     'get below it with this workload. "recording floor": the minimal recorder (three clock reads, the parent ' +
-    'lookup, every key to an id through one Map lookup, every value stored; no ids, no sampling, no span objects, ' +
+    'lookup, every key and value stored by reference; no interning, no ids, no sampling, no span objects, ' +
     'no export): no SDK that records the canonical span can get below it on this machine. GC counts have no CPU ' +
     'variant: both columns repeat them.)');
   if (warnings.length > 0) out.push('Results are suspect: see WARNING lines above.');
