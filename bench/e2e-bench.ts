@@ -3,6 +3,7 @@
 // Reports delivered spans/s, drops, RSS and event-loop blocks as medians and same-round ratios; never fails on one.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { connect } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -255,6 +256,8 @@ interface RoundResult {
   deliveredPerThreadCpuS: number;
   /** Producer process CPU (all its threads, incl. zlib in libuv) per delivered span, µs. */
   processCpuUsPerSpan: number;
+  /** Sink CPU per span it counted, µs. */
+  sinkCpuUsPerSpan: number;
   /** Share of production the producer thread spent runnable but waiting for a core (preempted). */
   preemptedShare: number;
   /** Longest stretch the thread ran without yielding, preemption taken out: max(gap, chunk) after warm-up. */
@@ -299,6 +302,7 @@ async function runSubjectRound(
     sinkCpuShare: sinkDelta.cpuUs / 1000 / wallMs,
     deliveredPerThreadCpuS: sinkDelta.spans / ((report.threadCpuProduceMs + report.threadCpuFlushMs) / 1000),
     processCpuUsPerSpan: (report.processCpuMs * 1000) / sinkDelta.spans,
+    sinkCpuUsPerSpan: sinkDelta.cpuUs / sinkDelta.spans,
     preemptedShare: report.threadWaitProduceMs / report.produceMs,
     longestRunBlockMs: Math.max(report.gapMaxRunMs, report.chunkMaxRunMs),
     wallMs,
@@ -312,6 +316,8 @@ interface ProbeSummary {
   /** Sink CPU / wall over the probe: near 1.0 means the sink, not the client, set the ceiling. */
   sinkCpuShare: number;
   sinkSpans: number;
+  /** Sink CPU over the probe, µs. */
+  sinkCpuUs: number;
 }
 
 async function probe(sink: LoopbackSink, protocol: 'http' | 'grpc', url: string, args: E2eArgs): Promise<ProbeSummary> {
@@ -329,10 +335,43 @@ async function probe(sink: LoopbackSink, protocol: 'http' | 'grpc', url: string,
     spansPerS: delta.spans / (reply.result.ms / 1000),
     sinkCpuShare: delta.cpuUs / 1000 / wallMs,
     sinkSpans: delta.spans,
+    sinkCpuUs: delta.cpuUs,
   };
 }
 
 // ---- Summaries.
+
+/**
+ * What the delivered-spans target costs in CPU here: the machine's cores give cores / target seconds of CPU per
+ * span, shared by the producer process and the sink (both on these cores). Measured costs per span set a ceiling
+ * no scheduling can beat: cores / (producer + sink).
+ */
+function cpuBudgetLines(summaries: readonly SubjectSummary[], probes: readonly ProbeSummary[]): string[] {
+  const http = summaries.find((s) => s.subject === 'spanwire-http');
+  if (http === undefined) return [];
+  const cores = availableParallelism();
+  const budgetUs = (cores * 1e6) / TARGET_DELIVERED_SPANS_PER_S;
+  const producerUs = http.processCpuUsPerSpan.median;
+  const sinkUs = http.sinkCpuUsPerSpan.median;
+  const rows: (string | number)[][] = [
+    ['spanwire-http producer process (all threads), median of rounds', producerUs],
+    ['sink (gunzip + protobuf walk) for those spans, median of rounds', sinkUs],
+    ['together', producerUs + sinkUs],
+  ];
+  const httpProbe = probes.find((p) => p.result.protocol === 'http');
+  if (httpProbe !== undefined && httpProbe.sinkSpans > 0) {
+    rows.push(['probe, no SDK: sink per span', httpProbe.sinkCpuUs / httpProbe.sinkSpans]);
+    rows.push(['probe, no SDK: HTTP client thread per span (pre-encoded, pre-gzipped)',
+      (httpProbe.result.clientThreadCpuMs * 1000) / httpProbe.result.spansAcked]);
+  }
+  return [
+    '',
+    formatTable([`CPU per delivered span, µs (${cores} cores at ${TARGET_DELIVERED_SPANS_PER_S} spans/s: ` +
+      `${formatNumber(budgetUs)} µs per span in all)`, 'µs/span'], rows),
+    `(At these costs ${cores} fully used cores deliver at most ${formatNumber((cores * 1e6) / (producerUs + sinkUs))} ` +
+      'spans/s: the producer and the sink share the machine. The probe rows are the floor of the HTTP path alone.)',
+  ];
+}
 
 /** Per-subject medians (and spreads) over rounds. */
 interface SubjectSummary {
@@ -361,6 +400,7 @@ interface SubjectSummary {
   sinkCpuShare: Spread;
   deliveredPerThreadCpuS: Spread;
   processCpuUsPerSpan: Spread;
+  sinkCpuUsPerSpan: Spread;
   preemptedShare: Spread;
   longestRunBlockMs: Spread;
   /** The longest stretch (running) with the GC pauses inside it taken out. */
@@ -410,6 +450,7 @@ function summarize(subject: E2eSubject, rows: RoundResult[]): SubjectSummary {
     sinkCpuShare: of((r) => r.sinkCpuShare),
     deliveredPerThreadCpuS: of((r) => r.deliveredPerThreadCpuS),
     processCpuUsPerSpan: of((r) => r.processCpuUsPerSpan),
+    sinkCpuUsPerSpan: of((r) => r.sinkCpuUsPerSpan),
     preemptedShare: of((r) => r.preemptedShare),
     longestRunBlockMs: of((r) => r.longestRunBlockMs),
     blockMaxRunExGcMs: of((r) => r.report.blockMaxRunExGcMs),
@@ -776,10 +817,11 @@ function report(
   if (probes.length > 0) {
     out.push(formatTable(
       [`sink ceiling (no SDK: pre-encoded 512-span requests, ${PROBE_IN_FLIGHT} in flight)`, 'spans/s', 'requests',
-        'failed', 'acked spans', 'sink counted', 'sink CPU %', 'wire B/req'],
+        'failed', 'acked spans', 'sink counted', 'sink CPU %', 'client CPU %', 'wire B/req'],
       probes.map((p) => [`OTLP/${p.result.protocol === 'http' ? 'HTTP' : 'gRPC'} + gzip`, p.spansPerS,
         String(p.result.requestsOk), String(p.result.requestsFailed), String(p.result.spansAcked),
-        String(p.sinkSpans), p.sinkCpuShare * 100, p.result.wireBytesPerRequest]),
+        String(p.sinkSpans), p.sinkCpuShare * 100, knownCell((p.result.clientThreadCpuMs / p.result.ms) * 100),
+        p.result.wireBytesPerRequest]),
     ));
     out.push('(sink CPU %: of one core, over the probe. The probe client runs on the other core: a sink below ~90 % ' +
       'was held back by the client or the protocol stack, not by its own work.)');
@@ -807,6 +849,7 @@ function report(
     'of the producer process, incl. libuv zlib (the official HTTP exporter gzips there) and V8 helpers. ' +
     'preempted: runnable but waiting for a core (/proc/thread-self/schedstat). chunk µs/span: the median chunk, ' +
     'wall clock, per span: span calls + SDK work inside them.)');
+  out.push(...cpuBudgetLines(summaries, probes));
   for (const s of summaries) {
     if (s.sdkDroppedTotal > 0) {
       out.push(`${s.subject} SDK drop counters (all rounds): ${JSON.stringify(s.sdkDroppedByReason)}`);

@@ -2,6 +2,7 @@
 // free client, several in flight, over one protocol (HTTP bodies pre-gzipped; grpc-js gzips gRPC messages).
 // No SDK runs here: it must never be read as an SDK measurement.
 import * as grpc from '@grpc/grpc-js';
+import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { CANONICAL_WORKLOAD } from './canonical-workload.js';
@@ -17,6 +18,17 @@ export interface ProbeResult {
   protobufBytesPerRequest: number;
   /** Request bytes on the wire (HTTP: gzip level 1, as spanwire sends; gRPC: grpc-js gzips each message). */
   wireBytesPerRequest: number;
+  /** CPU the client thread used over the probe (/proc/thread-self/schedstat, ~4 ms ticks); NaN off Linux. */
+  clientThreadCpuMs: number;
+}
+
+/** This thread's on-CPU time in ms (first field of /proc/thread-self/schedstat), or NaN where it is missing. */
+function threadCpuMs(): number {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    return NaN;
+  }
 }
 
 const TRACE_EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
@@ -24,7 +36,8 @@ const TRACE_EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/
 /** Keeps `inFlight` requests going until `durationMs` has passed, then waits for the last ones. */
 async function pump(
   durationMs: number, inFlight: number, sendOne: () => Promise<boolean>,
-): Promise<{ ok: number; failed: number; ms: number }> {
+): Promise<{ ok: number; failed: number; ms: number; cpuMs: number }> {
+  const startCpuMs = threadCpuMs();
   const startMs = performance.now();
   const endMs = startMs + durationMs;
   let ok = 0;
@@ -37,7 +50,7 @@ async function pump(
     }
   };
   await Promise.all(Array.from({ length: inFlight }, lane));
-  return { ok, failed, ms: performance.now() - startMs };
+  return { ok, failed, ms: performance.now() - startMs, cpuMs: threadCpuMs() - startCpuMs };
 }
 
 /** Pushes canonical batches at the sink's `protocol` endpoint for `durationMs`, `inFlight` requests at a time. */
@@ -72,7 +85,7 @@ export async function probeSink(
     agent.destroy();
     return {
       protocol, ms: run.ms, requestsOk: run.ok, requestsFailed: run.failed, spansAcked: run.ok * spans,
-      protobufBytesPerRequest: body.length, wireBytesPerRequest: gzipped.length,
+      protobufBytesPerRequest: body.length, wireBytesPerRequest: gzipped.length, clientThreadCpuMs: run.cpuMs,
     };
   }
   const target = new URL(url);
@@ -89,6 +102,6 @@ export async function probeSink(
   return {
     protocol, ms: run.ms, requestsOk: run.ok, requestsFailed: run.failed, spansAcked: run.ok * spans,
     // grpc-js gzips with zlib's default level: about this many bytes per message.
-    protobufBytesPerRequest: body.length, wireBytesPerRequest: gzipSync(body).length,
+    protobufBytesPerRequest: body.length, wireBytesPerRequest: gzipSync(body).length, clientThreadCpuMs: run.cpuMs,
   };
 }
