@@ -110,21 +110,9 @@ export class SpanwireTracer implements Tracer {
     const core = this.core;
     const arena = core.arena;
     const scratch = core.scratchTraceId;
+    const parent = this.lookUp(ctx);
     // Suppressed or shut down: not recorded, but still a child of its parent (same trace id, flags, trace state).
-    // ROOT_CONTEXT holds nothing: a root started outside any context looks nothing up.
-    let suppressed = false;
-    let parent: Span | undefined;
-    if (ctx === this.lastContext) {
-      suppressed = this.lastSuppressed;
-      parent = this.lastParent;
-    } else if (ctx !== ROOT_CONTEXT) {
-      suppressed = ctx.getValue(SUPPRESS_TRACING_KEY) === true;
-      parent = trace.getSpan(ctx);
-      this.lastContext = ctx;
-      this.lastSuppressed = suppressed;
-      this.lastParent = parent;
-    }
-    if (core.isShutdown) suppressed = true;
+    const suppressed = this.lastSuppressed || core.isShutdown;
     // Parent: where its trace id lives (nothing is copied until someone reads it), its W3C flags and trace state.
     // A non-recording span first: it is the never-sampled path. No valid parent: idSource stays undefined (root).
     let idSource: TraceIdSource | undefined;
@@ -164,12 +152,8 @@ export class SpanwireTracer implements Tracer {
       }
       decision = this.fast.decideFast(parentSampled, parentIsRemote, scratch, 0);
     } else {
-      loadTraceId(arena, idSource, scratch);
-      const traceIdHex = bytesToHex(scratch, 0, 16);
-      result = core.sampler.shouldSample(ctx, traceIdHex, name, kind, attributes ?? EMPTY_ATTRIBUTES, links ?? NO_LINKS);
+      result = this.decideSlow(ctx, idSource, name, kind, attributes, links);
       decision = result?.decision ?? SamplingDecision.NOT_RECORD;
-      // The sampler may have started spans itself, reusing the scratch: restore the id it decided on.
-      hexToBytes(traceIdHex, scratch, 0);
       idInScratch = true;
     }
     const traceState = result?.traceState ?? parentState;
@@ -183,7 +167,7 @@ export class SpanwireTracer implements Tracer {
     const traceStateText = traceState !== undefined && traceState !== parentState ? traceState.serialize() : undefined;
     const parentSlot = localParent !== undefined && arena.holds(localParent.slot, localParent.gen) ? localParent.slot : -1;
     // A remote or foreign parent, or a local one whose slot was already recycled: ids from its span context.
-    const parentContext = parentSlot < 0 && parent !== undefined && parentSampled !== -1 ? parent.spanContext() : undefined;
+    const parentContext = parentSlot < 0 && parent !== undefined && idSource !== undefined ? parent.spanContext() : undefined;
     const parentStateText = parentContext !== undefined && parentState !== undefined ? parentState.serialize() : '';
     if (!idInScratch) loadTraceId(arena, idSource, scratch);
 
@@ -219,6 +203,36 @@ export class SpanwireTracer implements Tracer {
     if (links !== undefined) span.addLinks(links);
     if (core.officialProcessors !== undefined) core.officialProcessors.onStart(span, ctx);
     return span;
+  }
+
+  /**
+   * The span in ctx (and, in lastSuppressed, whether ctx suppresses tracing), remembered for the next start.
+   * ROOT_CONTEXT holds nothing: a root started outside any context looks nothing up.
+   */
+  private lookUp(ctx: Context): Span | undefined {
+    if (ctx !== this.lastContext) {
+      const isRoot = ctx === ROOT_CONTEXT;
+      const suppressed = !isRoot && ctx.getValue(SUPPRESS_TRACING_KEY) === true;
+      const parent = isRoot ? undefined : trace.getSpan(ctx);
+      this.lastSuppressed = suppressed;
+      this.lastParent = parent;
+      this.lastContext = ctx;
+    }
+    return this.lastParent;
+  }
+
+  /** A custom sampler's decision: it gets the trace id as hex, left in the scratch afterwards. */
+  private decideSlow(ctx: Context, idSource: TraceIdSource | undefined, name: string, kind: SpanKind,
+    attributes: Attributes | undefined, links: Link[] | undefined): SamplingResult | undefined {
+    const core = this.core;
+    const scratch = core.scratchTraceId;
+    loadTraceId(core.arena, idSource, scratch);
+    const traceIdHex = bytesToHex(scratch, 0, 16);
+    const result = core.sampler.shouldSample(ctx, traceIdHex, name, kind, attributes ?? EMPTY_ATTRIBUTES,
+      links ?? NO_LINKS);
+    // The sampler may have started spans itself, reusing the scratch: restore the id it decided on.
+    hexToBytes(traceIdHex, scratch, 0);
+    return result;
   }
 }
 
