@@ -5,7 +5,8 @@
 import { ROOT_CONTEXT, type SpanContext, trace } from '@opentelemetry/api';
 import { TraceState } from '@opentelemetry/core';
 import { describe, expect, it } from 'vitest';
-import type { ArenaCapacity, ArenaLimits } from '../src/arena/span-arena.js';
+import { type ArenaCapacity, type ArenaLimits, SpanArena } from '../src/arena/span-arena.js';
+import { loadCodec } from '../src/index.js';
 import { SpanwireTracerProvider } from '../src/sdk/tracer-provider.js';
 import type { DecodedKeyValue, DecodedSpan } from './support/otlp-decode.js';
 import { WireCaptureExporter } from './support/wire-capture-exporter.js';
@@ -137,6 +138,23 @@ describe('attribute records', () => {
     const sent = (await wire()).get('full')!;
     expect(sent.attributes).toHaveLength(16);
     expect(arena().attributePoolFull).toBe(100);
+  });
+
+  it('an event id kept past freeSpan takes no attributes, even once its span slot and event record are reused', () => {
+    const arena = new SpanArena(loadCodec(), { spans: 2, attributes: 8, events: 2 });
+    const scope = arena.addScope('recorded-path');
+    const first = arena.startSpan(scope, 'first', 1, 1000);
+    const firstGen = arena.generationOf(first);
+    const staleEvent = arena.addEvent(first, firstGen, 'e', 1001, { k: 1 });
+    arena.freeSpan(first);
+    const second = arena.startSpan(scope, 'second', 1, 1000);
+    const gen = arena.generationOf(second);
+    expect(second).toBe(first); // the same slot, a new generation
+    const before = arena.counters.invalidRecordIds;
+    expect(arena.setEventAttribute(second, gen, staleEvent, 'lost', 1)).toBe(false);
+    expect(arena.counters.invalidRecordIds - before).toBe(1);
+    // Every one of the 8 records is still free.
+    for (let i = 0; i < 8; i++) expect(arena.setAttribute(second, gen, `k${i}`, i)).toBe(true);
   });
 });
 

@@ -148,7 +148,7 @@ export class SpanArena {
   private readonly spanAttrTail: U32; private readonly spanAttrCount: U32;
   private readonly spanEventTail: U32; private readonly spanEventCount: U32;
   private readonly spanLinkTail: U32; private readonly spanLinkCount: U32;
-  // The event, link and array-element attribute records a span owns (its own attribute records are only in its list).
+  // The array-element attribute records a span owns (records of its attribute lists are only in those lists).
   private readonly spanOwnedHead: U32; private readonly spanOwnedTail: U32;
   private readonly attrOwnedNext: U32; // owner chain, and the free list
   private readonly attrKeyStr: (string | undefined)[]; // keys as JS strings, for keys without a key id
@@ -625,7 +625,6 @@ export class SpanArena {
         !this.listHasKeyId(this.eventAttrHead[eventId]!, keyId)) {
         const id = this.fastRecord(slot, keyId, value);
         if (id !== 0) {
-          this.ownAttr(slot, id);
           this.appendAttr(this.eventAttrHead, this.eventAttrTail, this.eventAttrCount, eventId, id);
           return;
         }
@@ -771,11 +770,16 @@ export class SpanArena {
       this.attrOwnedNext[this.spanOwnedTail[slot]!] = this.attrFreeHead;
       this.attrFreeHead = ownedHead;
     }
-    // Span attribute records are on no owner chain (takeAttr()): their list goes back to the pool record by record.
-    for (let id = this.spanAttrHead[slot]!; id !== 0;) {
-      const next = this.attrNext[id]!;
-      this.releaseAttr(id);
-      id = next;
+    // Records in the span's, its events' and its links' attribute lists are on no owner chain (takeAttr()).
+    // A freed event or link belongs to no span: an id kept from it can no longer take attributes.
+    this.releaseList(this.spanAttrHead[slot]!);
+    for (let event = this.spanEventHead[slot]!; event !== 0; event = this.eventNext[event]!) {
+      this.releaseList(this.eventAttrHead[event]!);
+      this.eventOwner[event] = -1;
+    }
+    for (let link = this.spanLinkHead[slot]!; link !== 0; link = this.linkNext[link]!) {
+      this.releaseList(this.linkAttrHead[link]!);
+      this.linkOwner[link] = -1;
     }
     const eventHead = this.spanEventHead[slot]!;
     if (eventHead !== 0) {
@@ -1038,8 +1042,9 @@ export class SpanArena {
   }
 
   /**
-   * Takes a record off the free list (0 when the pool is empty), on no owner chain: a span attribute record lives
-   * only in its span's list, which freeSpan() walks (2 accesses per record there instead of 5 per attribute here).
+   * Takes a record off the free list (0 when the pool is empty), on no owner chain: a record in a span's, event's
+   * or link's attribute list lives only there, and freeSpan() walks those lists (2 accesses per record there
+   * instead of 5 per attribute here). Array elements and constants are chained to their owner (allocAttr()).
    */
   private takeAttr(): number {
     const id = this.attrFreeHead;
@@ -1054,6 +1059,15 @@ export class SpanArena {
   private releaseAttr(id: number): void {
     this.attrOwnedNext[id] = this.attrFreeHead;
     this.attrFreeHead = id;
+  }
+
+  /** Returns every record of an attribute list (chained by attrNext) to the pool. */
+  private releaseList(head: number): void {
+    for (let id = head; id !== 0;) {
+      const next = this.attrNext[id]!;
+      this.releaseAttr(id);
+      id = next;
+    }
   }
 
   /** Chains record id to its owner: span `owner`, or the constants (-1). */
@@ -1107,21 +1121,21 @@ export class SpanArena {
       this.counters.attributesOverLimit++;
       return false;
     }
-    // A span attribute record is on no owner chain (see takeAttr()); event, link and constant ones are.
-    const spanList = keyMask !== undefined;
-    const id = spanList ? this.takeAttr() : this.allocAttr(owner);
+    // A record in a span's, event's or link's list is on no owner chain (see takeAttr()); a constant one is.
+    const listed = owner >= 0;
+    const id = listed ? this.takeAttr() : this.allocAttr(owner);
     if (id === 0) {
       droppeds[index]!++;
       this.counters.attributePoolFull++;
       return false;
     }
-    if (spanList) this.attrKind[id] = KIND_EMPTY;
+    if (listed) this.attrKind[id] = KIND_EMPTY;
     if (!this.putKey(owner, keyId, key) ||
       (this.attrKeyPtr[id] = this.refPtr, this.attrKeyLen[id] = this.refLen,
       !this.writeValue(id, kind, value, owner, keyId))) {
       // Discarded for lack of room: the wire says so. An owned record is recycled with its owner.
       droppeds[index]!++;
-      if (spanList) this.releaseAttr(id);
+      if (listed) this.releaseAttr(id);
       return false;
     }
     // The JS key is kept only for keys without an id (a pointer store into a large array costs a write barrier).
@@ -1143,7 +1157,11 @@ export class SpanArena {
   /** The stable id of an attribute key, or -1 once MAX_KEY_IDS keys are known. */
   private keyIdOf(key: string): number {
     const recent = recentIndex(key);
-    if (this.recentKey[recent] === key) return this.recentKeyId[recent]!;
+    return this.recentKey[recent] === key ? this.recentKeyId[recent]! : this.lookUpKeyId(key, recent);
+  }
+
+  /** keyIdOf() past the direct-mapped cache: kept apart so the cached case stays small enough to inline. */
+  private lookUpKeyId(key: string, recent: number): number {
     let id = this.keyIds.get(key);
     if (id === undefined) {
       if (this.keyIds.size >= MAX_KEY_IDS) return -1;

@@ -75,6 +75,11 @@ export class StringPool {
       this.lastTruncated = false;
       return true;
     }
+    return this.putUncached(str, maxUnits, recent);
+  }
+
+  /** put() past the recent-string cache: kept apart so the cached case (span and event names) inlines. */
+  private putUncached(str: string, maxUnits: number, recent: number): boolean {
     const endIndex = truncationIndex(str, maxUnits);
     this.lastTruncated = endIndex !== str.length;
     const key = this.lastTruncated ? str.substring(0, endIndex) : str;
