@@ -92,6 +92,14 @@ const RANDOM_POOL_BYTES = 65536;
  * schema; keys past it still work, through the slower string path.
  */
 const MAX_KEY_IDS = 4096;
+/** keyCache words per key id: the key's bytes, then its last string value's bytes (ptr, len, pool stamp). */
+const KEY_CACHE_STRIDE = 8;
+const K_KEY_PTR = 0;
+const K_KEY_LEN = 1;
+const K_KEY_STAMP = 2;
+const K_VALUE_PTR = 3;
+const K_VALUE_LEN = 4;
+const K_VALUE_STAMP = 5;
 /** Slot generations stay small integers (V8 Smis): they wrap below 2^30. */
 const GENERATION_MASK = 0x3fffffff;
 
@@ -157,13 +165,13 @@ export class SpanArena {
   // Direct-mapped cache in front of keyIds: a repeated key costs a compare, not a hash lookup.
   private readonly recentKey: (string | undefined)[] = new Array<string | undefined>(64).fill(undefined);
   private readonly recentKeyId = new Int32Array(64);
-  private readonly keyPtr = new Int32Array(MAX_KEY_IDS);
-  private readonly keyLen = new Int32Array(MAX_KEY_IDS);
-  private readonly keyStamp = new Int32Array(MAX_KEY_IDS).fill(-1);
+  /**
+   * Per key id, KEY_CACHE_STRIDE words (see K_*): where the key's bytes and its last string value's bytes are in
+   * the pool, stamped with the pool's half-switch count. One array: an attribute touches one base pointer and
+   * one cache line for all six, not six arrays.
+   */
+  private readonly keyCache = new Int32Array(MAX_KEY_IDS * KEY_CACHE_STRIDE).fill(-1);
   private readonly lastValue: (string | undefined)[] = new Array<string | undefined>(MAX_KEY_IDS).fill(undefined);
-  private readonly lastValuePtr = new Int32Array(MAX_KEY_IDS);
-  private readonly lastValueLen = new Int32Array(MAX_KEY_IDS);
-  private readonly lastValueStamp = new Int32Array(MAX_KEY_IDS).fill(-1);
   /** Where the last putKey()/cached string landed. */
   private refPtr = 0;
   private refLen = 0;
@@ -989,13 +997,15 @@ export class SpanArena {
     const strings = this.strings;
     const switches = strings.switches;
     const id = this.attrFreeHead;
-    if (id === 0 || this.keyStamp[keyId] !== switches) return 0;
+    const cache = this.keyCache;
+    const k = keyId * KEY_CACHE_STRIDE;
+    if (id === 0 || cache[k + K_KEY_STAMP] !== switches) return 0;
     let kind: number;
     switch (typeof value) {
       case 'string':
-        if (this.lastValue[keyId] === value && this.lastValueStamp[keyId] === switches) {
-          this.attrRefPtr[id] = this.lastValuePtr[keyId]!;
-          this.attrRefLen[id] = this.lastValueLen[keyId]!;
+        if (this.lastValue[keyId] === value && cache[k + K_VALUE_STAMP] === switches) {
+          this.attrRefPtr[id] = cache[k + K_VALUE_PTR]!;
+          this.attrRefLen[id] = cache[k + K_VALUE_LEN]!;
         } else {
           // A half switch would leave the key's cached bytes behind: the general path puts both again.
           if (!strings.put(value, this.maxValueUnits) || strings.switches !== switches) return 0;
@@ -1005,9 +1015,9 @@ export class SpanArena {
             this.counters.valuesTruncated++;
           } else {
             this.lastValue[keyId] = value;
-            this.lastValuePtr[keyId] = strings.lastPtr;
-            this.lastValueLen[keyId] = strings.lastLen;
-            this.lastValueStamp[keyId] = switches;
+            cache[k + K_VALUE_PTR] = strings.lastPtr;
+            cache[k + K_VALUE_LEN] = strings.lastLen;
+            cache[k + K_VALUE_STAMP] = switches;
           }
         }
         kind = KIND_STRING;
@@ -1025,8 +1035,8 @@ export class SpanArena {
     }
     this.takeAttr();
     this.attrKind[id] = kind;
-    this.attrKeyPtr[id] = this.keyPtr[keyId]!;
-    this.attrKeyLen[id] = this.keyLen[keyId]!;
+    this.attrKeyPtr[id] = cache[k + K_KEY_PTR]!;
+    this.attrKeyLen[id] = cache[k + K_KEY_LEN]!;
     this.attrKeyId[id] = keyId;
     this.markHalf(owner, strings.epoch);
     return id;
@@ -1176,9 +1186,11 @@ export class SpanArena {
   /** Puts a key's bytes (cached per pool half when it has a key id) into refPtr/refLen. */
   private putKey(owner: number, keyId: number, key: string): boolean {
     const strings = this.strings;
-    if (keyId >= 0 && this.keyStamp[keyId] === strings.switches) {
-      this.refPtr = this.keyPtr[keyId]!;
-      this.refLen = this.keyLen[keyId]!;
+    const cache = this.keyCache;
+    const k = keyId * KEY_CACHE_STRIDE;
+    if (keyId >= 0 && cache[k + K_KEY_STAMP] === strings.switches) {
+      this.refPtr = cache[k + K_KEY_PTR]!;
+      this.refLen = cache[k + K_KEY_LEN]!;
       if (owner >= 0) this.markHalf(owner, strings.epoch);
       return true;
     }
@@ -1186,9 +1198,9 @@ export class SpanArena {
     this.refPtr = strings.lastPtr;
     this.refLen = strings.lastLen;
     if (keyId >= 0) {
-      this.keyPtr[keyId] = this.refPtr;
-      this.keyLen[keyId] = this.refLen;
-      this.keyStamp[keyId] = strings.switches;
+      cache[k + K_KEY_PTR] = this.refPtr;
+      cache[k + K_KEY_LEN] = this.refLen;
+      cache[k + K_KEY_STAMP] = strings.switches;
     }
     return true;
   }
@@ -1199,9 +1211,11 @@ export class SpanArena {
    */
   private putValueString(owner: number, cacheKeyId: number, value: string): boolean {
     const strings = this.strings;
-    if (cacheKeyId >= 0 && this.lastValue[cacheKeyId] === value && this.lastValueStamp[cacheKeyId] === strings.switches) {
-      this.refPtr = this.lastValuePtr[cacheKeyId]!;
-      this.refLen = this.lastValueLen[cacheKeyId]!;
+    const cache = this.keyCache;
+    const k = cacheKeyId * KEY_CACHE_STRIDE;
+    if (cacheKeyId >= 0 && this.lastValue[cacheKeyId] === value && cache[k + K_VALUE_STAMP] === strings.switches) {
+      this.refPtr = cache[k + K_VALUE_PTR]!;
+      this.refLen = cache[k + K_VALUE_LEN]!;
       if (owner >= 0) this.markHalf(owner, strings.epoch);
       return true;
     }
@@ -1210,9 +1224,9 @@ export class SpanArena {
     this.refLen = strings.lastLen;
     if (cacheKeyId >= 0 && !strings.lastTruncated) {
       this.lastValue[cacheKeyId] = value;
-      this.lastValuePtr[cacheKeyId] = this.refPtr;
-      this.lastValueLen[cacheKeyId] = this.refLen;
-      this.lastValueStamp[cacheKeyId] = strings.switches;
+      cache[k + K_VALUE_PTR] = this.refPtr;
+      cache[k + K_VALUE_LEN] = this.refLen;
+      cache[k + K_VALUE_STAMP] = strings.switches;
     }
     return true;
   }
