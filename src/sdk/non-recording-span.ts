@@ -1,6 +1,6 @@
 // The Span for sampler decision NOT_RECORD (and for suppressed or shut-down tracing): every method is a no-op.
 // It copies no id: it points at where its trace id lives and makes its own ids only when spanContext() asks, so a
-// never-sampled span is one 4-field object. Implements the OTel trace API Span; never throws.
+// never-sampled span is one 3-field object. Implements the OTel trace API Span; never throws.
 import type { Span, SpanContext, TraceState } from '@opentelemetry/api';
 import { bytesToHex, hexToBytes, leWordHex, writeLeWord } from './hex-ids.js';
 import { RecordingSpan } from './recording-span.js';
@@ -50,22 +50,29 @@ function leWordAt(bytes: Uint8Array, offset: number): number {
 export type TraceIdSource = RecordingSpan | NonRecordingSpan | TraceIdWords | SpanContext;
 
 export class NonRecordingSpan implements Span {
-  // Assigned once each, in this order, in the constructor (no class-field defines): 24 bytes of header + 4 fields.
+  // Assigned once each, in this order, in the constructor (no class-field defines): 24 bytes of header + 3 fields,
+  // 48 B per span (the trace flags follow from the source, so they take no field).
   /** Its random pool makes the lazy ids. */
   declare readonly core: TracerCore;
   /** Where the trace id lives; undefined: this is a root whose id is made on demand, once. */
   declare private readonly source: TraceIdSource | undefined;
-  /** W3C trace flags, sampled bit clear. */
-  declare readonly traceFlags: number;
   /** The TraceState given at start, or the SpanContext spanContext() built (it carries that TraceState). */
   declare private stateOrContext: TraceState | SpanContext | undefined;
 
-  constructor(core: TracerCore, source: TraceIdSource | undefined, traceFlags: number,
-    traceState: TraceState | undefined) {
+  constructor(core: TracerCore, source: TraceIdSource | undefined, traceState: TraceState | undefined) {
     this.core = core;
     this.source = source;
-    this.traceFlags = traceFlags;
     this.stateOrContext = traceState;
+  }
+
+  /**
+   * W3C trace flags: its parent's with the sampled bit clear (W3C Trace Context: other bits are kept). Only a
+   * remote or foreign parent's span context brings bits other than sampled (a spanwire span's flags are that
+   * bit alone), and a root has none, so they follow from the source.
+   */
+  get traceFlags(): number {
+    const source = this.source;
+    return source === undefined || source instanceof TraceIdWords ? 0 : source.traceFlags & 0xfe;
   }
 
   /** The W3C tracestate this span carries (its parent's or the sampler's), if any. */
@@ -97,9 +104,10 @@ export class NonRecordingSpan implements Span {
     }
     arena.randomId(scratch, 0, 8);
     const spanId = bytesToHex(scratch, 0, 8);
+    const traceFlags = this.traceFlags;
     const context: SpanContext = value === undefined
-      ? { traceId, spanId, traceFlags: this.traceFlags, isRemote: false }
-      : { traceId, spanId, traceFlags: this.traceFlags, isRemote: false, traceState: value as TraceState };
+      ? { traceId, spanId, traceFlags, isRemote: false }
+      : { traceId, spanId, traceFlags, isRemote: false, traceState: value as TraceState };
     this.stateOrContext = context;
     return context;
   }

@@ -83,7 +83,7 @@ export class SpanwireTracer implements Tracer {
       return this.start(name, kind, startTime, attributes, links, ctx);
     } catch {
       core.accounting.nonRecording++;
-      return new NonRecordingSpan(core, undefined, 0, undefined);
+      return new NonRecordingSpan(core, undefined, undefined);
     }
   }
 
@@ -117,27 +117,26 @@ export class SpanwireTracer implements Tracer {
     // A non-recording span first: it is the never-sampled path. No valid parent: idSource stays undefined (root).
     let idSource: TraceIdSource | undefined;
     let localParent: RecordingSpan | undefined;
-    let parentFlags = 0;
+    let parentSampled: ParentSampled = -1;
     let parentIsRemote = false;
     let parentState: TraceState | undefined;
     if (parent instanceof NonRecordingSpan) {
       idSource = parent.traceIdSource();
-      parentFlags = parent.traceFlags;
+      parentSampled = 0; // its sampled bit is always clear
       parentState = parent.traceState;
     } else if (parent instanceof RecordingSpan && parent.core === core) {
       idSource = localParent = parent;
-      parentFlags = parent.traceFlags;
+      parentSampled = (parent.traceFlags & TRACE_FLAG_SAMPLED) !== 0 ? 1 : 0;
       parentState = parent.traceState;
     } else if (parent !== undefined) {
       const parentContext = parent.spanContext();
       if (isSpanContextValid(parentContext)) {
         idSource = parentContext;
-        parentFlags = parentContext.traceFlags & 0xff;
+        parentSampled = (parentContext.traceFlags & TRACE_FLAG_SAMPLED) !== 0 ? 1 : 0;
         parentIsRemote = parentContext.isRemote === true;
         parentState = parentContext.traceState;
       }
     }
-    const parentSampled: ParentSampled = idSource === undefined ? -1 : (parentFlags & TRACE_FLAG_SAMPLED) !== 0 ? 1 : 0;
 
     // The trace id goes into the scratch only when read: by the sampler, or by the arena for a recorded span.
     let idInScratch = false;
@@ -161,7 +160,7 @@ export class SpanwireTracer implements Tracer {
       core.accounting.nonRecording++;
       // A root keeps the id its sampler read; otherwise its id is made when first asked for.
       const source = idSource ?? (idInScratch ? new TraceIdWords(scratch, 0) : undefined);
-      return new NonRecordingSpan(core, source, parentFlags & ~TRACE_FLAG_SAMPLED, traceState);
+      return new NonRecordingSpan(core, source, traceState);
     }
     // Anything that can throw (foreign TraceStates and spans) runs before a slot is taken.
     const traceStateText = traceState !== undefined && traceState !== parentState ? traceState.serialize() : undefined;
@@ -184,7 +183,7 @@ export class SpanwireTracer implements Tracer {
     if (slot < 0) {
       core.accounting.droppedAtStart++;
       core.accounting.drop('slots_exhausted', 1);
-      return new NonRecordingSpan(core, idSource ?? new TraceIdWords(scratch, 0), 0, traceState);
+      return new NonRecordingSpan(core, idSource ?? new TraceIdWords(scratch, 0), traceState);
     }
     const gen = arena.generationOf(slot);
     if (startEpochMs === startEpochMs) arena.setStartTime(slot, gen, startEpochMs, startNs);
