@@ -65,6 +65,11 @@ export class NonRecordingSpan implements Span {
     this.stateOrContext = traceState;
   }
 
+  /** The tracer's test for a never-sampled parent: one property load, where instanceof is a generic call. */
+  get isSpanwireNonRecording(): true {
+    return true;
+  }
+
   /**
    * W3C trace flags: its parent's with the sampled bit clear (W3C Trace Context: other bits are kept). Only a
    * remote or foreign parent's span context brings bits other than sampled (a spanwire span's flags are that
