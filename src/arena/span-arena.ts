@@ -100,6 +100,8 @@ const K_KEY_STAMP = 2;
 const K_VALUE_PTR = 3;
 const K_VALUE_LEN = 4;
 const K_VALUE_STAMP = 5;
+/** Span slots at most: 2^23 slots already need 1.3 GiB of span columns alone (156 bytes a slot). */
+const MAX_SPAN_SLOTS = 0x800000;
 /** Slot generations stay small integers (V8 Smis): they wrap below 2^30. */
 const GENERATION_MASK = 0x3fffffff;
 
@@ -214,6 +216,8 @@ export class SpanArena {
     this.capacity = { ...DEFAULT_CAPACITY, ...capacity };
     // A request over the OTLP cap would be refused whole: bodies are split below it instead.
     this.capacity.batchBytes = Math.min(this.capacity.batchBytes, MAX_REQUEST_BYTES);
+    // RecordingSpan keeps slot << 8 | trace flags in one V8 small integer.
+    this.capacity.spans = Math.min(this.capacity.spans, MAX_SPAN_SLOTS);
     this.limits = { ...DEFAULT_LIMITS, ...limits };
     this.maxSpanAttributes = smallLimit(this.limits.attributeCount);
     this.maxEvents = smallLimit(this.limits.eventCount);

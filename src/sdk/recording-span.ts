@@ -15,10 +15,7 @@ const EXCEPTION_TYPE = 'exception.type';
 const EXCEPTION_MESSAGE = 'exception.message';
 const EXCEPTION_STACKTRACE = 'exception.stacktrace';
 
-/**
- * slotFlags = slot << 8 | W3C trace flags. A slot is below 2^23: linear memory holds at most 4 GiB and the span
- * columns alone take 156 bytes a slot, so 2^23 slots would need 1.3 GiB plus their records (far past any config).
- */
+/** slotFlags = slot << 8 | W3C trace flags: an int32, as the arena keeps slots below 2^23 (MAX_SPAN_SLOTS). */
 const FLAG_BITS = 8;
 
 export class RecordingSpan implements Span {
@@ -68,7 +65,8 @@ export class RecordingSpan implements Span {
   /** The W3C tracestate this span was started with (its parent's or the sampler's), if any. */
   get traceState(): TraceState | undefined {
     const value = this.stateOrContext;
-    // A TraceState has serialize(); the SpanContext built by spanContext() does not.
+    // A TraceState has serialize() (the tracer calls it before a span is made); the SpanContext built by
+    // spanContext() does not.
     if (value === undefined || typeof (value as TraceState).serialize === 'function') {
       return value as TraceState | undefined;
     }
