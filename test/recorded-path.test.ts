@@ -7,6 +7,7 @@ import { TraceState } from '@opentelemetry/core';
 import { describe, expect, it } from 'vitest';
 import { type ArenaCapacity, type ArenaLimits, SpanArena } from '../src/arena/span-arena.js';
 import { loadCodec } from '../src/index.js';
+import { RecordingSpan } from '../src/sdk/recording-span.js';
 import { SpanwireTracerProvider } from '../src/sdk/tracer-provider.js';
 import type { DecodedKeyValue, DecodedSpan } from './support/otlp-decode.js';
 import { WireCaptureExporter } from './support/wire-capture-exporter.js';
@@ -196,7 +197,7 @@ describe('RecordingSpan ids and trace state', () => {
     const { tracer, wire } = recordedPath({}, { spans: 8 });
     const state = new TraceState('vendor=abc');
     const remote: SpanContext = {
-      traceId: 'ff000000000000000000000080000001', spanId: 'ff00000000000001', traceFlags: 1, isRemote: true,
+      traceId: 'ff000080000000000000000000000081', spanId: 'ff00008000000001', traceFlags: 1, isRemote: true,
       traceState: state,
     };
     const parent = tracer.startSpan('parent', {}, trace.setSpanContext(ROOT_CONTEXT, remote));
@@ -215,5 +216,10 @@ describe('RecordingSpan ids and trace state', () => {
       traceId: remote.traceId, parentSpanId: context.spanId, traceState: 'vendor=abc',
     });
     expect(child.spanContext().traceState).toBe(state);
+    // The packed words (two of them negative int32s here) give the same bytes to any buffer and offset.
+    expect(parent).toBeInstanceOf(RecordingSpan);
+    const bytes = new Uint8Array(20);
+    (parent as RecordingSpan).copyTraceId(bytes, 3);
+    expect(Buffer.from(bytes.subarray(3, 19)).toString('hex')).toBe(remote.traceId);
   });
 });
