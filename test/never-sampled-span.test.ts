@@ -214,7 +214,11 @@ describe('trace id agreement', () => {
     const dropped = spans.filter((s) => !s.isRecording());
     expect(dropped.length).toBeGreaterThan(0);
     for (const span of dropped) expect(span.spanContext().traceId).toBe(parent.spanContext().traceId);
-    expect(provider.stats().dropped).toMatchObject({ slots_exhausted: dropped.length });
+    // Under a remote parent: its id, and its flags without the sampled bit (the random-id bit is kept).
+    const remoteDropped = tracer.startSpan('remote-child', {}, remoteContext(FLAGS_SAMPLED_RANDOM));
+    expect(remoteDropped.isRecording()).toBe(false);
+    expect(remoteDropped.spanContext()).toMatchObject({ traceId: REMOTE_TRACE_ID, traceFlags: FLAGS_RANDOM });
+    expect(provider.stats().dropped).toMatchObject({ slots_exhausted: dropped.length + 1 });
   });
 
   it('a never-sampled span of one provider is a valid parent for another provider\'s tracer', () => {
