@@ -608,8 +608,7 @@ export class SpanArena {
     this.eventOwner[id] = slot;
     this.eventTimeMs[id] = this.time[0]!;
     this.eventTimeNs[id] = this.time[1]!;
-    this.eventAttrHead[id] = 0; this.eventAttrTail[id] = 0; this.eventAttrCount[id] = 0;
-    this.eventAttrDropped[id] = 0;
+    // Its attribute list, count and dropped count are already zero: freeSpan() clears them (as for span slots).
     this.eventNameLen[id] = 0;
     if (typeof name !== 'string') this.counters.invalidNames++;
     else if (this.putString(slot, name, Infinity)) {
@@ -689,7 +688,7 @@ export class SpanArena {
       this.linkTraceStatePtr[id] = this.strings.lastPtr;
       this.linkTraceStateLen[id] = this.strings.lastLen;
     }
-    this.linkAttrHead[id] = 0; this.linkAttrTail[id] = 0; this.linkAttrCount[id] = 0; this.linkAttrDropped[id] = 0;
+    // Its attribute list, count and dropped count are already zero: freeSpan() clears them.
     if (this.spanLinkHead[slot] === 0) this.spanLinkHead[slot] = id;
     else this.linkNext[this.spanLinkTail[slot]!] = id;
     this.spanLinkTail[slot] = id;
@@ -785,13 +784,18 @@ export class SpanArena {
     // Records in the span's, its events' and its links' attribute lists are on no owner chain (takeAttr()).
     // A freed event or link belongs to no span: an id kept from it can no longer take attributes.
     this.releaseList(this.spanAttrHead[slot]!);
+    // Event and link records go back with empty attribute lists, so addEvent()/addLink() need not clear them.
     for (let event = this.spanEventHead[slot]!; event !== 0; event = this.eventNext[event]!) {
       this.releaseList(this.eventAttrHead[event]!);
       this.eventOwner[event] = -1;
+      this.eventAttrHead[event] = 0; this.eventAttrTail[event] = 0; this.eventAttrCount[event] = 0;
+      this.eventAttrDropped[event] = 0;
     }
     for (let link = this.spanLinkHead[slot]!; link !== 0; link = this.linkNext[link]!) {
       this.releaseList(this.linkAttrHead[link]!);
       this.linkOwner[link] = -1;
+      this.linkAttrHead[link] = 0; this.linkAttrTail[link] = 0; this.linkAttrCount[link] = 0;
+      this.linkAttrDropped[link] = 0;
     }
     const eventHead = this.spanEventHead[slot]!;
     if (eventHead !== 0) {
