@@ -239,6 +239,9 @@ function report(
   // What the least possible recording (clock reads + stores, see MinimalRecorder) gets: the recorded ratio's floor.
   const minimalTimeRatio = ratioOf('minimal / official', results[MINIMAL]!, results[OF_REC]!).ratio.median;
   const minimalCpuRatio = ratioOf('minimal / official', cpus[MINIMAL]!, cpus[OF_REC]!).ratio.median;
+  // What the SDK adds to a never-sampled span: its time minus the do-nothing floor's in the same round.
+  const aboveFloor = (a: SubjectResult, b: SubjectResult): number =>
+    spreadOf(a.nsPerUnitSamples.map((ns, i) => ns - b.nsPerUnitSamples[i]!)).median;
   // Wall-clock span calls decide; the CPU-time value is printed next to it as the check against a busy machine.
   const targets = [
     { what: 'recorded span calls spanwire / official (median of rounds)', value: ratios[0]!.ratio.median,
@@ -248,6 +251,10 @@ function report(
       cpuValue: cpus[SW_NEVER]!.nsPerUnit.median, target: TARGET_NEVER_SAMPLED_NS,
       floor: results[FLOOR]!.nsPerUnit.median, cpuFloor: cpus[FLOOR]!.nsPerUnit.median, recordingFloor: NaN,
       recordingCpuFloor: NaN, unit: ' ns' },
+    { what: 'never-sampled span calls spanwire minus the floor, same round, ns per span (median)',
+      value: aboveFloor(results[SW_NEVER]!, results[FLOOR]!), cpuValue: aboveFloor(cpus[SW_NEVER]!, cpus[FLOOR]!),
+      target: TARGET_NEVER_SAMPLED_NS, floor: 0, cpuFloor: 0, recordingFloor: NaN, recordingCpuFloor: NaN,
+      unit: ' ns' },
     { what: 'recorded minor GCs spanwire / official (all spans)', value: minorGcTotalsRatio,
       cpuValue: minorGcTotalsRatio, target: TARGET_MINOR_GC_RATIO, floor: floorGcRatio, cpuFloor: floorGcRatio,
       recordingFloor: NaN, recordingCpuFloor: NaN, unit: '' },
