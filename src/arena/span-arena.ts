@@ -113,6 +113,8 @@ type U32 = Uint32Array;
  */
 export class SpanArena {
   readonly capacity: ArenaCapacity;
+  /** capacity.spans, read by every handle check (a field of the arena: one load, not two). */
+  private readonly slotCount: number;
   readonly limits: ArenaLimits;
   // The limits as the hot path reads them: "no limit" (Infinity) becomes 2^30, a V8 small integer, so passing a
   // limit on never boxes a HeapNumber (an Infinity field passed to a call cost 16 bytes per string attribute).
@@ -218,6 +220,7 @@ export class SpanArena {
     this.capacity.batchBytes = Math.min(this.capacity.batchBytes, MAX_REQUEST_BYTES);
     // RecordingSpan keeps slot << 8 | trace flags in one V8 small integer.
     this.capacity.spans = Math.min(this.capacity.spans, MAX_SPAN_SLOTS);
+    this.slotCount = this.capacity.spans;
     this.limits = { ...DEFAULT_LIMITS, ...limits };
     this.maxSpanAttributes = smallLimit(this.limits.attributeCount);
     this.maxEvents = smallLimit(this.limits.eventCount);
@@ -396,7 +399,7 @@ export class SpanArena {
       return -1;
     }
     // Decide on the parent before taking a slot: the slot handed out may be the (free) one named as parent.
-    const hasParent = isIndex(parentSlot, 0, this.capacity.spans) && this.spanState[parentSlot] !== STATE_FREE;
+    const hasParent = isIndex(parentSlot, 0, this.slotCount) && this.spanState[parentSlot] !== STATE_FREE;
     const slot = this.freeSlots[--this.freeSlotCount]!;
     this.spanState[slot] = STATE_LIVE;
     // Lists, counts, status, trace state and the string mask are already zero: freeSpan() clears them (off the
@@ -775,7 +778,7 @@ export class SpanArena {
 
   /** Returns a span's slot and records to their pools; every handle to it goes stale. Idempotent. */
   freeSpan(slot: number): void {
-    if (!isIndex(slot, 0, this.capacity.spans) || this.spanState[slot] === STATE_FREE) return;
+    if (!isIndex(slot, 0, this.slotCount) || this.spanState[slot] === STATE_FREE) return;
     const ownedHead = this.spanOwnedHead[slot]!;
     if (ownedHead !== 0) {
       this.attrOwnedNext[this.spanOwnedTail[slot]!] = this.attrFreeHead;
@@ -858,7 +861,7 @@ export class SpanArena {
   // ---- Internals.
 
   private writable(slot: number, gen: number): boolean {
-    if (!isIndex(slot, 0, this.capacity.spans) || this.spanGen[slot] !== gen) {
+    if (!isIndex(slot, 0, this.slotCount) || this.spanGen[slot] !== gen) {
       if (this.counters.staleHandleCalls++ === 0) {
         diag.warn('spanwire: a span was used after it was exported; the call was ignored (further such calls are ' +
           'only counted in stats().arena.staleHandleCalls)');
