@@ -81,6 +81,8 @@ const STATE_ENDED = 2;
 const FLAG_HAS_IS_REMOTE = 0x100;
 const FLAG_IS_REMOTE = 0x200;
 const TRACE_FLAG_SAMPLED = 0x01;
+/** openSpan() traceFlags: the parent's W3C flags for a local child, sampled for a root (startSpan()). */
+const INHERIT_FLAGS = -1;
 /**
  * Random bytes fetched per crypto.getRandomValues call: ~2,700 spans of ids (24 bytes each). Each call costs
  * ~1 µs plus the bytes; at 4 KiB it was 1.9 % of a canonical span's CPU profile.
@@ -390,6 +392,32 @@ export class SpanArena {
    */
   startSpan(scope: number, name: string, kind: number, startMs: number, parentSlot = -1,
     traceIdBytes?: Uint8Array, traceIdOffset = 0): number {
+    const slot = this.openSpan(scope, name, kind, parentSlot, INHERIT_FLAGS, traceIdBytes, traceIdOffset);
+    if (slot >= 0) {
+      splitRelMs(this.sanitizeTime(startMs), this.time);
+      this.writeStartTime(slot);
+    }
+    return slot;
+  }
+
+  /**
+   * startSpan() as the tracer calls it: at the clock's now, read here (a time passed in from a call V8 did not
+   * inline is a boxed 16-byte HeapNumber, see endSpanNow()), with the span's own W3C trace flags (0-255) set in
+   * the same store, whatever the parent's. traceIdBytes: scratchTraceId, or undefined for a random trace id.
+   */
+  startSpanNow(scope: number, name: string, kind: number, parentSlot: number, traceFlags: number,
+    traceIdBytes: Uint8Array | undefined): number {
+    const slot = this.openSpan(scope, name, kind, parentSlot, traceFlags & 0xff, traceIdBytes, 0);
+    if (slot >= 0) {
+      splitRelMs(nowMs(), this.time);
+      this.writeStartTime(slot);
+    }
+    return slot;
+  }
+
+  /** Takes a slot and writes everything of a new span but its start time; traceFlags: a byte or INHERIT_FLAGS. */
+  private openSpan(scope: number, name: string, kind: number, parentSlot: number, traceFlags: number,
+    traceIdBytes: Uint8Array | undefined, traceIdOffset: number): number {
     if (!isIndex(scope, 0, this.scopeCount)) {
       this.counters.scopesExhausted++;
       return -1;
@@ -406,12 +434,6 @@ export class SpanArena {
     // caller's path, in the export task), and a slot never used is zero from the start.
     this.spanScope[slot] = scope;
     this.spanKind[slot] = isIndex(kind, 0, 6) ? kind : SpanKindCode.INTERNAL;
-    const time = this.time;
-    splitRelMs(this.sanitizeTime(startMs), time);
-    this.spanStartMs[slot] = time[0]!;
-    this.spanStartNs[slot] = time[1]!;
-    this.spanEndMs[slot] = time[0]!;
-    this.spanEndNs[slot] = time[1]!;
     const traceIds = this.spanTraceId32;
     if (hasParent) {
       const t = slot * 4;
@@ -420,32 +442,46 @@ export class SpanArena {
       traceIds[t + 2] = traceIds[p + 2]!; traceIds[t + 3] = traceIds[p + 3]!;
       this.spanParentId32[slot * 2] = this.spanSpanId32[parentSlot * 2]!;
       this.spanParentId32[slot * 2 + 1] = this.spanSpanId32[parentSlot * 2 + 1]!;
-      this.spanFlags[slot] = (this.spanFlags[parentSlot]! & 0xff) | FLAG_HAS_IS_REMOTE;
+      this.spanFlags[slot] = (traceFlags === INHERIT_FLAGS ? this.spanFlags[parentSlot]! & 0xff : traceFlags) |
+        FLAG_HAS_IS_REMOTE;
       const stateLen = this.spanTraceStateLen[parentSlot]!;
       if (stateLen !== 0) {
         this.spanTraceStatePtr[slot] = this.spanTraceStatePtr[parentSlot]!;
         this.spanTraceStateLen[slot] = stateLen;
         this.markHalf(slot, this.strings.halfOf(this.spanTraceStatePtr[slot]!));
       }
+      this.randomWords(this.spanSpanId32, slot * 2, 2);
     } else {
-      if (traceIdBytes === this.scratchTraceId && traceIdOffset === 0) {
-        const scratch = this.scratchTraceId32;
-        const t = slot * 4;
-        traceIds[t] = scratch[0]!; traceIds[t + 1] = scratch[1]!; traceIds[t + 2] = scratch[2]!; traceIds[t + 3] = scratch[3]!;
-      } else if (traceIdBytes !== undefined) {
-        const ids = this.spanTraceId;
-        for (let i = 0; i < 16; i++) ids[slot * 16 + i] = traceIdBytes[traceIdOffset + i]!;
+      if (traceIdBytes === undefined) {
+        this.randomRootIds(slot);
       } else {
-        this.randomWords(traceIds, slot * 4, 4);
+        if (traceIdBytes === this.scratchTraceId && traceIdOffset === 0) {
+          const scratch = this.scratchTraceId32;
+          const t = slot * 4;
+          traceIds[t] = scratch[0]!; traceIds[t + 1] = scratch[1]!; traceIds[t + 2] = scratch[2]!;
+          traceIds[t + 3] = scratch[3]!;
+        } else {
+          const ids = this.spanTraceId;
+          for (let i = 0; i < 16; i++) ids[slot * 16 + i] = traceIdBytes[traceIdOffset + i]!;
+        }
+        this.randomWords(this.spanSpanId32, slot * 2, 2);
       }
       this.spanParentId32[slot * 2] = 0;
       this.spanParentId32[slot * 2 + 1] = 0;
-      this.spanFlags[slot] = TRACE_FLAG_SAMPLED | FLAG_HAS_IS_REMOTE;
+      this.spanFlags[slot] = (traceFlags === INHERIT_FLAGS ? TRACE_FLAG_SAMPLED : traceFlags) | FLAG_HAS_IS_REMOTE;
     }
-    this.randomWords(this.spanSpanId32, slot * 2, 2);
     this.counters.spansStarted++;
     this.writeName(slot, name, true);
     return slot;
+  }
+
+  /** A new span's start time (and its end, until end()) from this.time. */
+  private writeStartTime(slot: number): void {
+    const time = this.time;
+    this.spanStartMs[slot] = time[0]!;
+    this.spanStartNs[slot] = time[1]!;
+    this.spanEndMs[slot] = time[0]!;
+    this.spanEndNs[slot] = time[1]!;
   }
 
   /** The generation of a slot: pair it with the slot as the span's handle. */
@@ -783,6 +819,7 @@ export class SpanArena {
     if (ownedHead !== 0) {
       this.attrOwnedNext[this.spanOwnedTail[slot]!] = this.attrFreeHead;
       this.attrFreeHead = ownedHead;
+      this.spanOwnedHead[slot] = 0;
     }
     // Records in the span's, its events' and its links' attribute lists are on no owner chain (takeAttr()).
     // A freed event or link belongs to no span: an id kept from it can no longer take attributes.
@@ -800,29 +837,32 @@ export class SpanArena {
       this.linkAttrHead[link] = 0; this.linkAttrTail[link] = 0; this.linkAttrCount[link] = 0;
       this.linkAttrDropped[link] = 0;
     }
+    // Clear what startSpan() relies on being zero, list by list only when the list is not empty (a count is
+    // non-zero only with a record in the list). Tails are never cleared: a list's first append sets its tail.
     const eventHead = this.spanEventHead[slot]!;
     if (eventHead !== 0) {
       this.eventNext[this.spanEventTail[slot]!] = this.eventFreeHead;
       this.eventFreeHead = eventHead;
+      this.spanEventHead[slot] = 0; this.spanEventCount[slot] = 0;
     }
     const linkHead = this.spanLinkHead[slot]!;
     if (linkHead !== 0) {
       this.linkNext[this.spanLinkTail[slot]!] = this.linkFreeHead;
       this.linkFreeHead = linkHead;
+      this.spanLinkHead[slot] = 0; this.spanLinkCount[slot] = 0;
     }
     const mask = this.spanStrMask[slot]!;
-    if ((mask & 1) !== 0) this.strings.halfRefs[0]!--;
-    if ((mask & 2) !== 0) this.strings.halfRefs[1]!--;
-    // Clear what startSpan() relies on being zero.
-    this.spanStrMask[slot] = 0;
-    this.spanKeyMask[slot] = 0;
-    this.spanAttrHead[slot] = 0; this.spanAttrTail[slot] = 0; this.spanAttrCount[slot] = 0;
-    this.spanAttrDropped[slot] = 0;
-    this.spanEventHead[slot] = 0; this.spanEventTail[slot] = 0; this.spanEventCount[slot] = 0;
-    this.spanEventDropped[slot] = 0;
-    this.spanLinkHead[slot] = 0; this.spanLinkTail[slot] = 0; this.spanLinkCount[slot] = 0;
-    this.spanLinkDropped[slot] = 0;
-    this.spanOwnedHead[slot] = 0; this.spanOwnedTail[slot] = 0;
+    if (mask !== 0) {
+      if ((mask & 1) !== 0) this.strings.halfRefs[0]!--;
+      if ((mask & 2) !== 0) this.strings.halfRefs[1]!--;
+      this.spanStrMask[slot] = 0;
+    }
+    if (this.spanAttrHead[slot] !== 0) {
+      this.spanAttrHead[slot] = 0; this.spanAttrCount[slot] = 0;
+      this.spanKeyMask[slot] = 0;
+    }
+    // Drop counts can be non-zero with an empty list (a limit of 0, a full pool): always cleared.
+    this.spanAttrDropped[slot] = 0; this.spanEventDropped[slot] = 0; this.spanLinkDropped[slot] = 0;
     this.spanStatusCode[slot] = 0; this.spanStatusMsgLen[slot] = 0;
     this.spanTraceStateLen[slot] = 0;
     this.spanState[slot] = STATE_FREE;
@@ -926,6 +966,29 @@ export class SpanArena {
   /** Fills scratchTraceId with a new random trace id. */
   randomScratchTraceId(): void {
     this.randomWords(this.scratchTraceId32, 0, 4);
+  }
+
+  /**
+   * A root's trace id and span id: 6 words taken from the pool in one step (one bounds check and one position
+   * update, where two randomWords() calls made two of each). An all-zero id (2^-64 per span id) is drawn again.
+   */
+  private randomRootIds(slot: number): void {
+    if (this.randomPos + 24 > RANDOM_POOL_BYTES) {
+      crypto.getRandomValues(this.randomPool);
+      this.randomPos = 0;
+    }
+    const pool = this.randomPool32;
+    const at = this.randomPos >> 2;
+    this.randomPos += 24;
+    const t0 = pool[at]!; const t1 = pool[at + 1]!; const t2 = pool[at + 2]!; const t3 = pool[at + 3]!;
+    const s0 = pool[at + 4]!; const s1 = pool[at + 5]!;
+    const t = slot * 4;
+    const traceIds = this.spanTraceId32;
+    traceIds[t] = t0; traceIds[t + 1] = t1; traceIds[t + 2] = t2; traceIds[t + 3] = t3;
+    this.spanSpanId32[slot * 2] = s0;
+    this.spanSpanId32[slot * 2 + 1] = s1;
+    if ((t0 | t1 | t2 | t3) === 0) this.randomWords(traceIds, t, 4);
+    if ((s0 | s1) === 0) this.randomWords(this.spanSpanId32, slot * 2, 2);
   }
 
   /** Copies `words` random 32-bit words to target[index...] (never all zero: an all-zero id is invalid). */

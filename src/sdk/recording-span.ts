@@ -52,6 +52,11 @@ export class RecordingSpan implements Span {
     this.s0 = s[slot * 2]! | 0; this.s1 = s[slot * 2 + 1]! | 0;
   }
 
+  /** The tracer's test for a local parent: one property load (on the prototype), where instanceof is a generic call. */
+  get isSpanwireRecording(): true {
+    return true;
+  }
+
   /** The arena slot this span was started in (it may since have been recycled: check the generation). */
   get slot(): number {
     return this.slotFlags >> FLAG_BITS;

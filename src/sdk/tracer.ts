@@ -6,7 +6,6 @@ import {
   type Attributes, type Context, type Link, type Span, SpanKind, type SpanOptions, type TimeInput, type Tracer,
   type TraceState, ROOT_CONTEXT, context as contextApi, isSpanContextValid, trace,
 } from '@opentelemetry/api';
-import { nowMs } from '../arena/clock.js';
 import type { SpanArena } from '../arena/span-arena.js';
 import {
   type FastSampler, type ParentSampled, SamplingDecision, type SamplingResult, isFastSampler,
@@ -117,8 +116,9 @@ export class SpanwireTracer implements Tracer {
     // Suppressed or shut down: not recorded, but still a child of its parent (same trace id, flags, trace state).
     const suppressed = this.lastSuppressed || core.isShutdown;
     // Parent: where its trace id lives (nothing is copied until someone reads it), its W3C flags and trace state.
-    // A non-recording span first, by its brand (instanceof an imported class is a generic call in V8, ~2 ns more
-    // per span here): it is the never-sampled path. No valid parent: idSource stays undefined (root).
+    // Spanwire's own spans are told by their brands (instanceof an imported class is a generic call in V8, ~2 ns
+    // more per span here), a non-recording one first: it is the never-sampled path. No valid parent: idSource
+    // stays undefined (root).
     let idSource: TraceIdSource | undefined;
     let localParent: RecordingSpan | undefined;
     let parentSampled: ParentSampled = -1;
@@ -130,10 +130,12 @@ export class SpanwireTracer implements Tracer {
         idSource = nonRecording.traceIdSource();
         parentSampled = 0; // its sampled bit is always clear
         parentState = nonRecording.traceState;
-      } else if (parent instanceof RecordingSpan && parent.core === core) {
-        idSource = localParent = parent;
-        parentSampled = (parent.traceFlags & TRACE_FLAG_SAMPLED) !== 0 ? 1 : 0;
-        parentState = parent.traceState;
+      } else if ((parent as Partial<RecordingSpan>).isSpanwireRecording === true &&
+        (parent as RecordingSpan).core === core) {
+        const recording = parent as RecordingSpan;
+        idSource = localParent = recording;
+        parentSampled = (recording.traceFlags & TRACE_FLAG_SAMPLED) !== 0 ? 1 : 0;
+        parentState = recording.traceState;
       } else {
         const parentContext = parent.spanContext();
         if (isSpanContextValid(parentContext)) {
@@ -165,9 +167,7 @@ export class SpanwireTracer implements Tracer {
     const traceState = result?.traceState ?? parentState;
     if (decision !== SamplingDecision.RECORD && decision !== SamplingDecision.RECORD_AND_SAMPLED) {
       core.accounting.nonRecording++;
-      // A root keeps the id its sampler read; otherwise its id is made when first asked for.
-      const source = idSource ?? (idInScratch ? new TraceIdWords(scratch, 0) : undefined);
-      return new NonRecordingSpan(core, source, traceState);
+      return new NonRecordingSpan(core, droppedIdSource(idSource, idInScratch, scratch), traceState);
     }
     // Anything that can throw (foreign TraceStates and spans) runs before a slot is taken.
     const traceStateText = traceState !== undefined && traceState !== parentState ? traceState.serialize() : undefined;
@@ -176,31 +176,36 @@ export class SpanwireTracer implements Tracer {
     const parentContext = parentSlot < 0 && parent !== undefined && idSource !== undefined
       ? parent.spanContext() : undefined;
     const parentStateText = parentContext !== undefined && parentState !== undefined ? parentState.serialize() : '';
-    if (!idInScratch) loadTraceId(arena, idSource, scratch);
+    // The arena finds the trace id itself for a held local parent (slot to slot) and a root no sampler read
+    // (random, with its span id): the scratch is passed only when it holds the id, or must (any other parent).
+    let traceIdBytes: Uint8Array | undefined;
+    if (parentSlot < 0 && (idInScratch || idSource !== undefined)) {
+      if (!idInScratch) loadTraceId(arena, idSource, scratch);
+      traceIdBytes = scratch;
+    }
 
-    // An explicit start time is set exactly after the span exists; garbage (NaN) is counted and becomes now.
+    // An explicit start time is set exactly after the span exists; garbage (NaN) is counted there and the span
+    // keeps the start the arena read from the clock.
     let startEpochMs = NaN;
     let startNs = 0;
     if (startTime !== undefined && timeInputToEpoch(startTime, EXACT_TIME)) {
       startEpochMs = EXACT_TIME[0]!;
       startNs = EXACT_TIME[1]!;
     }
-    const startMs = startTime === undefined || startEpochMs === startEpochMs ? nowMs() : NaN;
-    const slot = arena.startSpan(this.scope, name, kind + 1, startMs, parentSlot, scratch, 0);
+    const traceFlags = decision === SamplingDecision.RECORD_AND_SAMPLED ? TRACE_FLAG_SAMPLED : 0;
+    const slot = arena.startSpanNow(this.scope, name, kind + 1, parentSlot, traceFlags, traceIdBytes);
     core.accounting.started++;
     if (slot < 0) {
       core.accounting.droppedAtStart++;
       core.accounting.drop('slots_exhausted', 1);
-      return new NonRecordingSpan(core, idSource ?? new TraceIdWords(scratch, 0), traceState);
+      return new NonRecordingSpan(core, droppedIdSource(idSource, idInScratch, scratch), traceState);
     }
     const gen = arena.generationOf(slot);
-    if (startEpochMs === startEpochMs) arena.setStartTime(slot, gen, startEpochMs, startNs);
-    const traceFlags = decision === SamplingDecision.RECORD_AND_SAMPLED ? TRACE_FLAG_SAMPLED : 0;
+    if (startTime !== undefined) arena.setStartTime(slot, gen, startEpochMs, startNs);
     if (parentContext !== undefined) {
       arena.setParentContext(slot, gen, parentContext.traceId, parentContext.spanId, traceFlags, parentIsRemote,
         parentStateText);
     }
-    arena.setTraceFlags(slot, gen, traceFlags);
     if (traceStateText !== undefined) arena.setTraceState(slot, gen, traceStateText);
     const span = new RecordingSpan(core, slot, gen, traceFlags, traceState);
     if (attributes !== undefined) span.setAttributes(attributes);
@@ -246,6 +251,15 @@ export class SpanwireTracer implements Tracer {
 /** One bit per parent state a sampler tells apart: none, local or remote, sampled or not. */
 function parentStateBit(parentSampled: ParentSampled, parentIsRemote: boolean): number {
   return parentSampled === -1 ? 1 : 1 << (1 + parentSampled + (parentIsRemote ? 2 : 0));
+}
+
+/**
+ * Where a span not recorded finds its trace id: its parent's, or for a root the id its sampler read (copied out
+ * of the scratch); a root no sampler read gets its id when first asked for.
+ */
+function droppedIdSource(idSource: TraceIdSource | undefined, idInScratch: boolean,
+  scratch: Uint8Array): TraceIdSource | undefined {
+  return idSource ?? (idInScratch ? new TraceIdWords(scratch, 0) : undefined);
 }
 
 /** Puts the trace id into scratch[0..16): the parent's, or a new random one for a root. */
