@@ -87,6 +87,35 @@ describe('startSpanNow', () => {
   });
 });
 
+describe('handle checks without an index check', () => {
+  it('a slot that is not an integer index of a live span writes nothing and is counted, whatever its gen', () => {
+    const { arena, scope } = newArena();
+    const slot = arena.startSpanNow(scope, 'live', 1, -1, 1, undefined);
+    const gen = arena.generationOf(slot);
+    const bad: unknown[] = [slot + 0.5, -1, 4, 1e9, Number.NaN, String(slot), null, undefined, [slot]];
+    for (const badSlot of bad) {
+      for (const badGen of [gen, undefined]) {
+        expect(arena.endSpan(badSlot as number, badGen as number, 2000)).toBe(false);
+        expect(arena.setStatus(badSlot as number, badGen as number, StatusCodeValue.ERROR, 'x')).toBe(false);
+      }
+      arena.freeSpan(badSlot as number);
+    }
+    expect(arena.counters.staleHandleCalls).toBe(bad.length * 4);
+    expect(arena.counters.spansFreed).toBe(0);
+    expect(arena.isLive(slot, gen)).toBe(true);
+    // A bad parent slot starts a root, never a child of whatever the index reads.
+    for (const parentSlot of [slot + 0.5, String(slot), -1, 99]) {
+      const child = arena.startSpanNow(scope, 'orphan', 1, parentSlot as number, 1, undefined);
+      expect(arena.parentSpanIdHex(child)).toBe('0'.repeat(16));
+      arena.endSpanNow(child, arena.generationOf(child));
+      arena.freeSpan(child);
+    }
+    expect(arena.endSpanNow(slot, gen)).toBe(true);
+    expect(arena.endSpanNow(slot, gen)).toBe(false);
+    expect(arena.counters.callsAfterEnd).toBe(1);
+  });
+});
+
 describe('freeSpan: a recycled slot starts clean', () => {
   it('after attributes, events, links, status, trace state and dropped counts, the next span is empty', () => {
     const { arena, scope, decode } = newArena({ attributeCount: 2, eventCount: 1, linkCount: 1 });

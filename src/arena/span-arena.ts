@@ -427,7 +427,8 @@ export class SpanArena {
       return -1;
     }
     // Decide on the parent before taking a slot: the slot handed out may be the (free) one named as parent.
-    const hasParent = isIndex(parentSlot, 0, this.slotCount) && this.spanState[parentSlot] !== STATE_FREE;
+    const parentState = typeof parentSlot === 'number' ? this.spanState[parentSlot] : undefined;
+    const hasParent = parentState !== undefined && parentState !== STATE_FREE;
     const slot = this.freeSlots[--this.freeSlotCount]!;
     this.spanState[slot] = STATE_LIVE;
     // Lists, counts, status, trace state and the string mask are already zero: freeSpan() clears them (off the
@@ -814,7 +815,9 @@ export class SpanArena {
 
   /** Returns a span's slot and records to their pools; every handle to it goes stale. Idempotent. */
   freeSpan(slot: number): void {
-    if (!isIndex(slot, 0, this.slotCount) || this.spanState[slot] === STATE_FREE) return;
+    // Anything but a slot index reads undefined: one load and compare instead of an index check.
+    const state = typeof slot === 'number' ? this.spanState[slot] : undefined;
+    if (state === undefined || state === STATE_FREE) return;
     const ownedHead = this.spanOwnedHead[slot]!;
     if (ownedHead !== 0) {
       this.attrOwnedNext[this.spanOwnedTail[slot]!] = this.attrFreeHead;
@@ -901,6 +904,13 @@ export class SpanArena {
   // ---- Internals.
 
   private writable(slot: number, gen: number): boolean {
+    // A live span's handle in one step: a number that is not a slot index reads undefined from both columns.
+    if (typeof slot === 'number' && this.spanGen[slot] === gen && this.spanState[slot] === STATE_LIVE) return true;
+    return this.refuse(slot, gen);
+  }
+
+  /** writable() for a handle that is not a live span's: counted (and warned about once), false. */
+  private refuse(slot: number, gen: number): boolean {
     if (!isIndex(slot, 0, this.slotCount) || this.spanGen[slot] !== gen) {
       if (this.counters.staleHandleCalls++ === 0) {
         diag.warn('spanwire: a span was used after it was exported; the call was ignored (further such calls are ' +
