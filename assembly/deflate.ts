@@ -32,6 +32,14 @@ const STORED_MAX_LEN: u32 = 65535;
  * 12k symbols, one block either way) and 0.1-0.6 % larger output on text, for 64 KiB more scratch. */
 const BLOCK_SYMS: u32 = 16384;
 
+/**
+ * SYMS entry layout, decoded by writeSymbols with two table lookups and no branch (bits 0..8 index LL_WORDS,
+ * bits 9..13 DIST_WORDS):
+ *   literal: byte (bits 0..7) | 31 << 9 (no distance)
+ *   match:   length - 3 (bits 0..7) | 1 << 8 | distance code (bits 9..13) | distance extra value (bits 14..26)
+ */
+const SYM_NO_DIST: u32 = 31 << 9;
+
 /** Knuth's multiplicative hash constant (2^32 / golden ratio), applied to 4 little-endian bytes. */
 const HASH_MUL: u32 = 0x9e3779b1;
 const MAX_HASH_BITS: u32 = 15;
@@ -44,7 +52,7 @@ export const MAX_SRC_LEN: u32 = 0x7ff00000;
 //
 //   HEAD      u32 x 2^15   hash bucket -> newest position + 32768 (0 = empty); only 4 << hashBits bytes reset
 //   PREV      u32 x 32768  position & 32767 -> previous position + 32768 in the same bucket; never reset
-//   SYMS      u32 x 16384  LZ77 symbols of the open block: literal = byte, match = dist << 16 | len
+//   SYMS      u32 x 16384  LZ77 symbols of the open block, see SYM_NO_DIST
 //   LIT_FREQ  u32 x 288 ┐  symbol counts of the open block; contiguous so one fill resets both
 //   DIST_FREQ u32 x 32  ┘
 //   CL_FREQ   u32 x 32     code-length-code counts
@@ -52,6 +60,7 @@ export const MAX_SRC_LEN: u32 = 0x7ff00000;
 //   DIST_TABLE, CL_TABLE   the same for distances and code lengths (u32 x 32 each)
 //   LIT_LENS u8 x 288, DIST_LENS u8 x 32, CL_LENS u8 x 32, RLE_IN u8 x 320, RLE_OUT u16 x 320
 //   SORT, DEPTH, COUNT u32 x 288 each   Huffman construction work space (COUNT also holds canonical-code counts)
+//   LL_WORDS u32 x 512, DIST_WORDS u32 x 32   the open block's codes as writeSymbols reads them (buildWriteTables)
 const HEAD_OFFSET: usize = 0;
 const PREV_OFFSET: usize = HEAD_OFFSET + (4 << MAX_HASH_BITS);
 const SYMS_OFFSET: usize = PREV_OFFSET + 4 * WINDOW_SIZE;
@@ -69,9 +78,11 @@ const RLE_OUT_OFFSET: usize = RLE_IN_OFFSET + 320;
 const SORT_OFFSET: usize = RLE_OUT_OFFSET + 2 * 320;
 const DEPTH_OFFSET: usize = SORT_OFFSET + 4 * 288;
 const COUNT_OFFSET: usize = DEPTH_OFFSET + 4 * 288;
+const LL_WORDS_OFFSET: usize = COUNT_OFFSET + 4 * 288;
+const DIST_WORDS_OFFSET: usize = LL_WORDS_OFFSET + 4 * 512;
 
-/** Bytes of scratch deflateRaw needs: 327,232 (about 320 KiB, 256 KiB of it hash heads and chain links). */
-export const DEFLATE_SCRATCH_BYTES: u32 = <u32>(COUNT_OFFSET + 4 * 288);
+/** Bytes of scratch deflateRaw needs: 329,408 (about 320 KiB, 256 KiB of it hash heads and chain links). */
+export const DEFLATE_SCRATCH_BYTES: u32 = <u32>(DIST_WORDS_OFFSET + 4 * 32);
 
 // ---- Static tables (RFC 1951 section 3.2.5 and 3.2.7) -------------------------------------------------------
 
@@ -102,11 +113,12 @@ const CL_EXTRA: usize = memory.data<u8>([2, 3, 7]);
  *   lazy levels 4-9:   match length from which we do not try one byte further; length from which the chain is
  *                      cut to a quarter
  * Measured on the canonical 512-span OTLP batch (sizes relative to zlib level 6, times to zlib level 1): level 1
- * 1.026x size at about 0.85x time; level 4 0.999x at 1.7x; level 6 0.997x at 2.5x.
+ * 1.026x size at about 0.85x time; level 4 0.999x at 1.7x; level 6 0.997x at 2.5x. On the later 4 x 512-span
+ * batches of bench/codec-bench: level 1 1.039x at 0.81-0.89x, level 6 0.99x at 2.7-2.9x.
  */
 const LEVEL_CONFIG: usize = memory.data<u16>([
   0, 0, 0, 0, // 0: stored only
-  4, 258, 16, 0x0604, // 1
+  3, 258, 6, 0x0601, // 1 (compiled in as the FAST_* constants)
   8, 258, 32, 0x0604, // 2
   16, 258, 64, 0x0604, // 3
   16, 258, 16, 8, // 4
@@ -116,6 +128,12 @@ const LEVEL_CONFIG: usize = memory.data<u16>([
   1024, 258, 258, 32, // 8
   4096, 258, 258, 32, // 9
 ]);
+
+/** Level 1's row of LEVEL_CONFIG as constants (see compressFast). */
+const FAST_MAX_CHAIN: u32 = 3;
+const FAST_MAX_INSERT_LEN: u32 = 6;
+const FAST_HEAD_INSERTS: u32 = 6;
+const FAST_TAIL_INSERTS: u32 = 1;
 
 /** Level used when the caller passes a negative one. */
 export const DEFAULT_LEVEL: i32 = 1;
@@ -461,53 +479,94 @@ function codedBits(freqPtr: usize, tablePtr: usize, symbolCount: u32): u64 {
     : <u32>load<u8>(DIST_CODE + 256 + (distMinus1 >> 7));
 }
 
-/** Writes the block's symbols and end-of-block with the given literal/length and distance tables. */
-function writeSymbols(symsPtr: usize, symCount: u32, litTablePtr: usize, distTablePtr: usize): void {
-  // The accumulator lives in locals for the loop. Before each append it holds < 32 bits; a length part adds
-  // <= 15 + 5 and a distance part <= 15 + 13, each followed by a 32-bit flush, so it never exceeds 60 of 64.
+/**
+ * Fills the per-block write tables from the chosen Huffman tables, so that writeSymbols needs two loads and no
+ * branch per symbol:
+ *   LL_WORDS   u32 x 512: index = SYMS bits 0..8; literals 0..255 hold their code, 256 + length - 3 the length
+ *              symbol's code followed by the length's extra bits; bit count in bits 24..28 (at most 15 + 5)
+ *   DIST_WORDS u32 x 32:  index = distance code; code | code length << 16 | code + extra bit count << 24;
+ *              entry 31 (SYM_NO_DIST, literals) is 0 and adds nothing
+ */
+function buildWriteTables(litTablePtr: usize, distTablePtr: usize, llWordsPtr: usize, distWordsPtr: usize): void {
+  // Safe: literal < 256, length code < 29 (symbol < 286 of 288), distance code < 30; indexes < 512 and < 32.
+  for (let b: u32 = 0; b < 256; b++) {
+    const e = load<u32>(litTablePtr + (b << 2));
+    store<u32>(llWordsPtr + (b << 2), (e & 0xffff) | ((e >>> 16) << 24));
+  }
+  for (let len: u32 = 3; len <= MAX_MATCH; len++) {
+    const lc = <u32>load<u8>(LENGTH_CODE + len - 3);
+    const e = load<u32>(litTablePtr + ((257 + lc) << 2));
+    const codeLen = e >>> 16;
+    const extra = len - <u32>load<u16>(LENGTH_BASE + (lc << 1));
+    const total = codeLen + <u32>load<u8>(LENGTH_EXTRA + lc);
+    store<u32>(llWordsPtr + ((256 + len - 3) << 2), (e & 0xffff) | (extra << codeLen) | (total << 24));
+  }
+  for (let dc: u32 = 0; dc < 32; dc++) {
+    let word: u32 = 0;
+    if (dc < DIST_SYMBOLS) {
+      const e = load<u32>(distTablePtr + (dc << 2));
+      const codeLen = e >>> 16;
+      word = (e & 0xffff) | (codeLen << 16) | ((codeLen + <u32>load<u8>(DIST_EXTRA + dc)) << 24);
+    }
+    store<u32>(distWordsPtr + (dc << 2), word);
+  }
+}
+
+/**
+ * Writes the block's symbols (not its end-of-block). One symbol adds at most 48 bits (15 + 5 length, 15 + 13
+ * distance) to an accumulator holding < 8, so <= 55 of 64. `wide`: the caller proved 8 bytes of slack after the
+ * block's last byte, so each symbol ends with one unconditional 8-byte store; otherwise whole bytes go out one
+ * at a time and no byte past the block's end is touched.
+ */
+@inline function writeSymbols(symsPtr: usize, symCount: u32, llWordsPtr: usize, distWordsPtr: usize, wide: bool): void {
   let buf = bitBuf;
   let count = bitCount;
   let out = outPtr + outLen;
+  // Whole bytes out first: putBits leaves up to 31 bits pending, a symbol must start with < 8.
+  while (count >= 8) {
+    store<u8>(out, <u8>buf);
+    out++;
+    buf >>= 8;
+    count -= 8;
+  }
   for (let i: u32 = 0; i < symCount; i++) {
-    // Safe: i < symCount <= BLOCK_SYMS entries of SYMS; literal < 256, length code < 29, distance code < 30.
+    // Safe: i < symCount <= BLOCK_SYMS entries of SYMS; bits 0..8 index 512 words, bits 9..13 index 32.
     const sym = load<u32>(symsPtr + (i << 2));
-    const dist = sym >>> 16;
-    if (dist == 0) {
-      const e = load<u32>(litTablePtr + (sym << 2));
-      buf |= (<u64>(e & 0xffff)) << count;
-      count += e >>> 16;
+    const lw = load<u32>(llWordsPtr + ((sym & 511) << 2));
+    const dw = load<u32>(distWordsPtr + (((sym >>> 9) & 31) << 2));
+    const lBits = lw >>> 24;
+    const dPart = (dw & 0xffff) | ((sym >>> 14) << ((dw >>> 16) & 0xff));
+    buf |= ((<u64>(lw & 0xffffff)) | ((<u64>dPart) << lBits)) << count;
+    count += lBits + (dw >>> 24);
+    if (wide) {
+      // Safe: the caller's 8-byte slack; out never passes the block's last byte.
+      store<u64>(out, buf);
+      out += count >> 3;
+      buf >>= <u64>(count & 56);
+      count &= 7;
     } else {
-      const len = sym & 0xffff;
-      const lc = <u32>load<u8>(LENGTH_CODE + len - 3);
-      const e = load<u32>(litTablePtr + ((257 + lc) << 2));
-      const codeLen = e >>> 16;
-      const extra = len - <u32>load<u16>(LENGTH_BASE + (lc << 1));
-      buf |= (<u64>((e & 0xffff) | (extra << codeLen))) << count;
-      count += codeLen + <u32>load<u8>(LENGTH_EXTRA + lc);
-      if (count >= 32) {
-        store<u32>(out, <u32>buf);
-        out += 4;
-        buf >>= 32;
-        count -= 32;
+      while (count >= 8) {
+        store<u8>(out, <u8>buf);
+        out++;
+        buf >>= 8;
+        count -= 8;
       }
-      const d = dist - 1;
-      const dc = distCode(d);
-      const de = load<u32>(distTablePtr + (dc << 2));
-      const dLen = de >>> 16;
-      const dExtra = d - (<u32>load<u16>(DIST_BASE + (dc << 1)) - 1);
-      buf |= (<u64>((de & 0xffff) | (dExtra << dLen))) << count;
-      count += dLen + <u32>load<u8>(DIST_EXTRA + dc);
-    }
-    if (count >= 32) {
-      store<u32>(out, <u32>buf);
-      out += 4;
-      buf >>= 32;
-      count -= 32;
     }
   }
   bitBuf = buf;
   bitCount = count;
   outLen = <u32>(out - outPtr);
+}
+
+/** Writes the open block's symbols and end-of-block with the given Huffman tables; `bits`: the block's size. */
+function writeBlockSymbols(scratchPtr: usize, symCount: u32, litTablePtr: usize, distTablePtr: usize, bits: u64): void {
+  const llWordsPtr = scratchPtr + LL_WORDS_OFFSET;
+  const distWordsPtr = scratchPtr + DIST_WORDS_OFFSET;
+  buildWriteTables(litTablePtr, distTablePtr, llWordsPtr, distWordsPtr);
+  const symsPtr = scratchPtr + SYMS_OFFSET;
+  // Wide whenever 8 bytes past the block's end are inside the output: always but for a nearly full one.
+  if (fits(bits + 64)) writeSymbols(symsPtr, symCount, llWordsPtr, distWordsPtr, true);
+  else writeSymbols(symsPtr, symCount, llWordsPtr, distWordsPtr, false);
   const eob = load<u32>(litTablePtr + (END_OF_BLOCK << 2));
   putBits(eob & 0xffff, eob >>> 16);
 }
@@ -628,7 +687,7 @@ function flushBlock(srcPtr: usize, start: u32, end: u32, symCount: u32, isLast: 
   } else if (kind == BLOCK_FIXED) {
     putBits(isLast ? 1 : 0, 1);
     putBits(1, 2);
-    writeSymbols(scratchPtr + SYMS_OFFSET, symCount, FIXED_LIT_TABLE, FIXED_DIST_TABLE);
+    writeBlockSymbols(scratchPtr, symCount, FIXED_LIT_TABLE, FIXED_DIST_TABLE, bits);
   } else {
     // Dynamic block header (section 3.2.7), LSB first:
     //
@@ -650,7 +709,7 @@ function flushBlock(srcPtr: usize, start: u32, end: u32, symCount: u32, isLast: 
       putBits(e & 0xffff, e >>> 16);
       if (sym >= 16) putBits(r >> 8, load<u8>(CL_EXTRA + sym - 16));
     }
-    writeSymbols(scratchPtr + SYMS_OFFSET, symCount, litTablePtr, distTablePtr);
+    writeBlockSymbols(scratchPtr, symCount, litTablePtr, distTablePtr, bits);
   }
   // The size model above is what makes the capacity check safe: debug builds prove it block by block.
   assert((<u64>outLen << 3) + <u64>bitCount == startBits + bits);
@@ -729,16 +788,26 @@ let matchDist: u32 = 0;
   return best;
 }
 
-@inline function countLiteral(litFreqPtr: usize, byte: u32): void {
+/** Appends literal `byte` to SYMS (see SYM_NO_DIST) and counts it. Safe: symCount < BLOCK_SYMS, byte < 256. */
+@inline function recordLiteral(symsPtr: usize, symCount: u32, litFreqPtr: usize, byte: u32): void {
+  store<u32>(symsPtr + (<usize>symCount << 2), byte | SYM_NO_DIST);
   const p = litFreqPtr + (<usize>byte << 2);
   store<u32>(p, load<u32>(p) + 1);
 }
 
-@inline function countMatch(litFreqPtr: usize, distFreqPtr: usize, len: u32, dist: u32): void {
-  // Safe: 4 <= len <= 258 and 1 <= dist <= 32767 (MAX_DIST), so both codes index inside their tables.
+/**
+ * Appends a match to SYMS in the layout writeSymbols reads, and counts its length and distance codes.
+ * Safe: symCount < BLOCK_SYMS; 4 <= len <= 258 and 1 <= dist <= 32767 (MAX_DIST), so both codes index inside
+ * their tables and the distance's extra value (< 2^13) fits bits 14..26.
+ */
+@inline function recordMatch(symsPtr: usize, symCount: u32, litFreqPtr: usize, distFreqPtr: usize, len: u32, dist: u32): void {
+  const d = dist - 1;
+  const dc = distCode(d);
+  const dExtra = d - (<u32>load<u16>(DIST_BASE + (dc << 1)) - 1);
+  store<u32>(symsPtr + (<usize>symCount << 2), (len - 3) | 256 | (dc << 9) | (dExtra << 14));
   const lp = litFreqPtr + (<usize>(257 + <u32>load<u8>(LENGTH_CODE + len - 3)) << 2);
   store<u32>(lp, load<u32>(lp) + 1);
-  const dp = distFreqPtr + (<usize>distCode(dist - 1) << 2);
+  const dp = distFreqPtr + (<usize>dc << 2);
   store<u32>(dp, load<u32>(dp) + 1);
 }
 
@@ -748,9 +817,11 @@ let matchDist: u32 = 0;
  * after a varying field starts a few bytes earlier or later from span to span, and its continuation must be
  * findable from any of those starts. On the canonical batch at level 1, hashing no inner positions of long
  * matches gave 1.066x zlib-6 size, the first 6 and last 4 gave 1.026x, hashing every position also 1.026x but
- * at 1.6x the time.
+ * at 1.6x the time. Level 1 now hashes matches up to 6 bytes whole and the first 6 and last 1 of longer ones,
+ * and walks 3 links instead of 4: the same size on the codec-bench batches (1.039x) with 17 % fewer inserts,
+ * about 5 % less gzip time; on text 1-2 % larger than 6 + 4 and 4 links, still 8-10 % under zlib level 1.
  */
-function compressGreedy(
+@inline function greedyLoop(
   srcPtr: usize,
   srcLen: u32,
   scratchPtr: usize,
@@ -782,9 +853,8 @@ function compressGreedy(
     const maxLen = min<u32>(MAX_MATCH, srcLen - pos);
     const len = longestMatch(srcPtr, prevPtr, pos, cand, MIN_MATCH - 1, maxLen, min<u32>(niceLen, maxLen), maxChain);
     if (len >= MIN_MATCH) {
-      store<u32>(symsPtr + (<usize>symCount << 2), (matchDist << 16) | len);
+      recordMatch(symsPtr, symCount, litFreqPtr, distFreqPtr, len, matchDist);
       symCount++;
-      countMatch(litFreqPtr, distFreqPtr, len, matchDist);
       const end = pos + len;
       const insertEnd = min<u32>(end, hashEnd);
       if (len <= maxInsertLen) {
@@ -798,9 +868,8 @@ function compressGreedy(
       pos = end;
     } else {
       const byte = <u32>load<u8>(srcPtr + pos);
-      store<u32>(symsPtr + (<usize>symCount << 2), byte);
+      recordLiteral(symsPtr, symCount, litFreqPtr, byte);
       symCount++;
-      countLiteral(litFreqPtr, byte);
       pos++;
     }
   }
@@ -811,12 +880,28 @@ function compressGreedy(
       symCount = 0;
     }
     const byte = <u32>load<u8>(srcPtr + pos);
-    store<u32>(symsPtr + (<usize>symCount << 2), byte);
+    recordLiteral(symsPtr, symCount, litFreqPtr, byte);
     symCount++;
-    countLiteral(litFreqPtr, byte);
     pos++;
   }
   return flushBlock(srcPtr, blockStart, srcLen, symCount, true, scratchPtr, false);
+}
+
+/** Levels 2-3: greedyLoop with the parameters of LEVEL_CONFIG row `cfg`. */
+function compressGreedy(srcPtr: usize, srcLen: u32, scratchPtr: usize, hashShift: u32, cfg: usize): bool {
+  // Safe: cfg is one of LEVEL_CONFIG's rows of 4 u16.
+  const inserts = <u32>load<u16>(cfg, 6);
+  const maxChain = <u32>load<u16>(cfg);
+  const niceLen = <u32>load<u16>(cfg, 2);
+  return greedyLoop(srcPtr, srcLen, scratchPtr, hashShift, maxChain, niceLen, <u32>load<u16>(cfg, 4), inserts >> 8, inserts & 0xff);
+}
+
+/**
+ * Level 1: greedyLoop with LEVEL_CONFIG row 1 compiled in as constants, which frees registers in the match loop
+ * and unrolls the short insert loops. Keep FAST_* and row 1 equal.
+ */
+function compressFast(srcPtr: usize, srcLen: u32, scratchPtr: usize, hashShift: u32): bool {
+  return greedyLoop(srcPtr, srcLen, scratchPtr, hashShift, FAST_MAX_CHAIN, MAX_MATCH, FAST_MAX_INSERT_LEN, FAST_HEAD_INSERTS, FAST_TAIL_INSERTS);
 }
 
 /**
@@ -867,9 +952,8 @@ function compressLazy(
       }
     }
     if (prevLen >= MIN_MATCH && len <= prevLen) {
-      store<u32>(symsPtr + (<usize>symCount << 2), (prevDist << 16) | prevLen);
+      recordMatch(symsPtr, symCount, litFreqPtr, distFreqPtr, prevLen, prevDist);
       symCount++;
-      countMatch(litFreqPtr, distFreqPtr, prevLen, prevDist);
       const end = pos - 1 + prevLen;
       const insertEnd = min<u32>(end, hashEnd);
       for (let p = pos + 1; p < insertEnd; p++) insertPos(headPtr, prevPtr, srcPtr, p, hashShift);
@@ -879,9 +963,8 @@ function compressLazy(
     } else {
       if (pending) {
         const byte = <u32>load<u8>(srcPtr + pos - 1);
-        store<u32>(symsPtr + (<usize>symCount << 2), byte);
+        recordLiteral(symsPtr, symCount, litFreqPtr, byte);
         symCount++;
-        countLiteral(litFreqPtr, byte);
       }
       pending = true;
       prevLen = len;
@@ -896,13 +979,11 @@ function compressLazy(
       symCount = 0;
     }
     if (prevLen >= MIN_MATCH) {
-      store<u32>(symsPtr + (<usize>symCount << 2), (prevDist << 16) | prevLen);
-      countMatch(litFreqPtr, distFreqPtr, prevLen, prevDist);
+      recordMatch(symsPtr, symCount, litFreqPtr, distFreqPtr, prevLen, prevDist);
       pos = pos - 1 + prevLen;
     } else {
       const byte = <u32>load<u8>(srcPtr + pos - 1);
-      store<u32>(symsPtr + (<usize>symCount << 2), byte);
-      countLiteral(litFreqPtr, byte);
+      recordLiteral(symsPtr, symCount, litFreqPtr, byte);
     }
     symCount++;
   }
@@ -913,9 +994,8 @@ function compressLazy(
       symCount = 0;
     }
     const byte = <u32>load<u8>(srcPtr + pos);
-    store<u32>(symsPtr + (<usize>symCount << 2), byte);
+    recordLiteral(symsPtr, symCount, litFreqPtr, byte);
     symCount++;
-    countLiteral(litFreqPtr, byte);
     pos++;
   }
   return flushBlock(srcPtr, blockStart, srcLen, symCount, true, scratchPtr, false);
@@ -975,14 +1055,14 @@ export function deflateRaw(srcPtr: usize, srcLen: u32, dstPtr: usize, dstCap: u3
     const hashShift = 32 - hashBits;
     const cfg = LEVEL_CONFIG + (<usize>lvl << 3);
     // Safe: lvl is in [0, 9], 10 rows of 4 u16.
-    const maxChain = <u32>load<u16>(cfg);
-    const niceLen = <u32>load<u16>(cfg, 2);
-    const third = <u32>load<u16>(cfg, 4);
-    if (lvl <= 3) {
-      const fourth = <u32>load<u16>(cfg, 6);
-      ok = compressGreedy(srcPtr, srcLen, scratchPtr, hashShift, maxChain, niceLen, third, fourth >> 8, fourth & 0xff);
+    if (lvl == 1) {
+      ok = compressFast(srcPtr, srcLen, scratchPtr, hashShift);
+    } else if (lvl <= 3) {
+      ok = compressGreedy(srcPtr, srcLen, scratchPtr, hashShift, cfg);
     } else {
-      ok = compressLazy(srcPtr, srcLen, scratchPtr, hashShift, maxChain, niceLen, third, <u32>load<u16>(cfg, 6));
+      const maxChain = <u32>load<u16>(cfg);
+      const niceLen = <u32>load<u16>(cfg, 2);
+      ok = compressLazy(srcPtr, srcLen, scratchPtr, hashShift, maxChain, niceLen, <u32>load<u16>(cfg, 4), <u32>load<u16>(cfg, 6));
     }
   }
   if (!ok) return -1;

@@ -71,6 +71,15 @@ class Codec {
     return this.bytes(dstPtr, n);
   }
 
+  /** As gzip(), and checks that the 16 bytes past dstCap still hold the canary written before the call. */
+  gzipWithinCap(src: Uint8Array, level: number, dstCap: number): Uint8Array | null {
+    const { dstPtr } = this.place(src, dstCap);
+    new Uint8Array(this.memory.buffer, dstPtr + dstCap, 16).fill(0xa5);
+    const out = this.gzip(src, level, dstCap);
+    expect(Array.from(new Uint8Array(this.memory.buffer, dstPtr + dstCap, 16))).toEqual(new Array(16).fill(0xa5));
+    return out;
+  }
+
   crc(src: Uint8Array, crc = 0): number {
     const { srcPtr } = this.place(src, 0);
     return this.exports.crc32(srcPtr, src.length, crc) >>> 0;
@@ -273,6 +282,29 @@ describe('gzipCompress with too little room', () => {
         }
       });
     }
+  }
+
+  // Symbols go out 8 bytes per store while the output has 8 bytes of room past the block, a byte at a time
+  // otherwise: every cap across that switch must give the same member and leave the bytes past dstCap alone.
+  const nearFull: Array<[string, Uint8Array]> = [
+    ['short text (one fixed block)', textLike(300, 24)],
+    ['100 KB of text (several blocks)', textLike(100_000, 25)],
+    ['OTLP-like', otlpLike(256, 26)],
+  ];
+  for (const [name, src] of nearFull) {
+    it(`gives the same bytes for ${name} at every dstCap from the exact size to 10 bytes more, writing nothing past it`, () => {
+      for (const level of [1, 2, 6]) {
+        for (const target of TARGETS) {
+          const codec = codecs[target];
+          const full = codec.gzip(src, level)!;
+          expect(codec.gzipWithinCap(src, level, full.length - 1)).toBeNull();
+          for (let extra = 0; extra <= 10; extra++) {
+            const out = codec.gzipWithinCap(src, level, full.length + extra)!;
+            expect(Buffer.from(out).equals(Buffer.from(full))).toBe(true);
+          }
+        }
+      }
+    });
   }
 
   it('returns -1 when dstCap cannot even hold the 18-byte header and trailer', () => {
