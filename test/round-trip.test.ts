@@ -781,8 +781,8 @@ class Workload {
     const capacity = arena.capacity;
     expect(arena.usedSlots, `${where}: used slots after freeing the batch`).toBe(0);
     expect([...arena.strings.halfRefs], `${where}: string-pool half references`).toEqual([0, 0]);
-    expect(freeListLength(arena, 'attrFreeHead', (arena as unknown as { attrOwnedNext: Uint32Array }).attrOwnedNext,
-      capacity.attributes), `${where}: free attribute records`).toBe(capacity.attributes);
+    expect(freeListLength(arena, 'attrFreeHead', arena.attrNext, capacity.attributes),
+      `${where}: free attribute records`).toBe(capacity.attributes);
     expect(freeListLength(arena, 'eventFreeHead', arena.eventNext, capacity.events), `${where}: free event records`)
       .toBe(capacity.events);
     expect(freeListLength(arena, 'linkFreeHead', arena.linkNext, capacity.links), `${where}: free link records`)

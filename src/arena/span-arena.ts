@@ -164,7 +164,7 @@ export class SpanArena {
   private readonly spanLinkTail: U32; private readonly spanLinkCount: U32;
   // The array-element attribute records a span owns (records of its attribute lists are only in those lists).
   private readonly spanOwnedHead: U32; private readonly spanOwnedTail: U32;
-  private readonly attrOwnedNext: U32; // owner chain, and the free list
+  private readonly attrOwnedNext: U32; // owner chain (the free list is chained by attrNext, as lists are)
   private readonly attrKeyStr: (string | undefined)[]; // keys as JS strings, for keys without a key id
   private readonly attrKeyId: Int32Array; // stable key id, or -1
   private readonly keyIds = new Map<string, number>();
@@ -259,7 +259,7 @@ export class SpanArena {
     this.eventOwner = new Int32Array(cap.events + 1).fill(-1);
     this.linkOwner = new Int32Array(cap.links + 1).fill(-1);
     // Free lists: records 1..N chained in order (0 ends a chain); slots popped from the top of a stack.
-    for (let id = 1; id < cap.attributes; id++) this.attrOwnedNext[id] = id + 1;
+    for (let id = 1; id < cap.attributes; id++) this.attrNext[id] = id + 1;
     for (let id = 1; id < cap.events; id++) this.eventNext[id] = id + 1;
     for (let id = 1; id < cap.links; id++) this.linkNext[id] = id + 1;
     this.freeSlots = new Int32Array(cap.spans);
@@ -820,24 +820,32 @@ export class SpanArena {
     if (state === undefined || state === STATE_FREE) return;
     const ownedHead = this.spanOwnedHead[slot]!;
     if (ownedHead !== 0) {
-      this.attrOwnedNext[this.spanOwnedTail[slot]!] = this.attrFreeHead;
-      this.attrFreeHead = ownedHead;
+      this.releaseOwned(ownedHead);
       this.spanOwnedHead[slot] = 0;
     }
-    // Records in the span's, its events' and its links' attribute lists are on no owner chain (takeAttr()).
+    // Records in the span's, its events' and its links' attribute lists are on no owner chain (takeAttr()): each
+    // list goes back whole, its tail linked to the free list (2 accesses per list, not 2 per record).
     // A freed event or link belongs to no span: an id kept from it can no longer take attributes.
-    this.releaseList(this.spanAttrHead[slot]!);
-    // Event and link records go back with empty attribute lists, so addEvent()/addLink() need not clear them.
+    const attrHead = this.spanAttrHead[slot]!;
+    if (attrHead !== 0) this.releaseList(attrHead, this.spanAttrTail[slot]!);
+    // Event and link records go back with empty attribute lists, so addEvent()/addLink() need not clear them
+    // (tails need no clearing: a list's first append sets its tail).
     for (let event = this.spanEventHead[slot]!; event !== 0; event = this.eventNext[event]!) {
-      this.releaseList(this.eventAttrHead[event]!);
+      const head = this.eventAttrHead[event]!;
+      if (head !== 0) {
+        this.releaseList(head, this.eventAttrTail[event]!);
+        this.eventAttrHead[event] = 0; this.eventAttrCount[event] = 0;
+      }
       this.eventOwner[event] = -1;
-      this.eventAttrHead[event] = 0; this.eventAttrTail[event] = 0; this.eventAttrCount[event] = 0;
       this.eventAttrDropped[event] = 0;
     }
     for (let link = this.spanLinkHead[slot]!; link !== 0; link = this.linkNext[link]!) {
-      this.releaseList(this.linkAttrHead[link]!);
+      const head = this.linkAttrHead[link]!;
+      if (head !== 0) {
+        this.releaseList(head, this.linkAttrTail[link]!);
+        this.linkAttrHead[link] = 0; this.linkAttrCount[link] = 0;
+      }
       this.linkOwner[link] = -1;
-      this.linkAttrHead[link] = 0; this.linkAttrTail[link] = 0; this.linkAttrCount[link] = 0;
       this.linkAttrDropped[link] = 0;
     }
     // Clear what startSpan() relies on being zero, list by list only when the list is not empty (a count is
@@ -1143,7 +1151,7 @@ export class SpanArena {
   private takeAttr(): number {
     const id = this.attrFreeHead;
     if (id !== 0) {
-      this.attrFreeHead = this.attrOwnedNext[id]!;
+      this.attrFreeHead = this.attrNext[id]!;
       this.attrNext[id] = 0;
     }
     return id;
@@ -1151,17 +1159,22 @@ export class SpanArena {
 
   /** Returns a record that takeAttr() gave and no list holds. */
   private releaseAttr(id: number): void {
-    this.attrOwnedNext[id] = this.attrFreeHead;
+    this.attrNext[id] = this.attrFreeHead;
     this.attrFreeHead = id;
   }
 
-  /** Returns every record of an attribute list (chained by attrNext) to the pool. */
-  private releaseList(head: number): void {
-    for (let id = head; id !== 0;) {
-      const next = this.attrNext[id]!;
-      this.releaseAttr(id);
-      id = next;
-    }
+  /**
+   * Returns a whole attribute list (head..tail, chained by attrNext) to the pool: the free list is chained by
+   * attrNext too, so the list is linked in front of it as it is.
+   */
+  private releaseList(head: number, tail: number): void {
+    this.attrNext[tail] = this.attrFreeHead;
+    this.attrFreeHead = head;
+  }
+
+  /** Returns every record of an owner chain (chained by attrOwnedNext: array elements, constants) to the pool. */
+  private releaseOwned(head: number): void {
+    for (let id = head; id !== 0; id = this.attrOwnedNext[id]!) this.releaseAttr(id);
   }
 
   /** Chains record id to its owner: span `owner`, or the constants (-1). */
@@ -1382,10 +1395,7 @@ export class SpanArena {
   }
 
   private releaseConstRecords(): void {
-    if (this.constOwnedHead !== 0) {
-      this.attrOwnedNext[this.constOwnedTail] = this.attrFreeHead;
-      this.attrFreeHead = this.constOwnedHead;
-    }
+    if (this.constOwnedHead !== 0) this.releaseOwned(this.constOwnedHead);
     this.constOwnedHead = 0;
     this.constOwnedTail = 0;
   }
