@@ -19,10 +19,14 @@ import { roundMessageOf, sendRound } from './round-stream.js';
 
 const SEED = 0x2545f491;
 const SUBJECTS: readonly E2eSubject[] = ['spanwire-http', 'official-http', 'spanwire-grpc', 'official-grpc'];
-/** Same-round ratios: spanwire over the official exporter on the same protocol. */
+/** Subjects that run only when --only names them. */
+const OPTIONAL_SUBJECTS: readonly E2eSubject[] = ['spanwire-pool-http'];
+/** Same-round ratios: spanwire over the official exporter on the same protocol (pairs whose sides both ran). */
 const PAIRS: readonly (readonly [E2eSubject, E2eSubject])[] = [
   ['spanwire-http', 'official-http'],
   ['spanwire-grpc', 'official-grpc'],
+  ['spanwire-pool-http', 'official-http'],
+  ['spanwire-pool-http', 'spanwire-http'],
 ];
 /** The delivered-spans/s ratio of each pair, named as in the final document; streamed after every round. */
 const ROUND_RATIO_PAIRS: readonly RatioPair[] =
@@ -110,7 +114,7 @@ function positiveNumber(argv: readonly string[], flag: string, fallback: number,
 /**
  * --rounds N (default 5; --quick 2), --seconds S of production per round (default 5; --quick 1), --quick (a CI
  * smoke run, not a measurement), --json, --chunk-traces N (16), --queue-spans N (both SDKs; default: their own
- * 2048), --only a,b (subjects), --probe-seconds S (sink ceiling probe per protocol; 2, --quick 0.5),
+ * 2048), --only a,b (subjects; spanwire-pool-http, gzip in libuv's thread pool, runs only when named), --probe-seconds S (sink ceiling probe per protocol; 2, --quick 0.5),
  * --cpu-profile DIR (a V8 profile of every producer, summarised at the end), --protocol http|grpc (that
  * protocol's subjects only), --endpoint URL (export there, not to the embedded sink: the full /v1/traces URL for
  * http, http://host:port for grpc; one protocol, http unless --protocol grpc).
@@ -121,8 +125,8 @@ function parseArgs(argv: readonly string[]): E2eArgs {
   const rounds = argv.includes('--rounds') ? shared.options.rounds : quick ? 2 : 5;
   const onlyRaw = flagValue(argv, '--only');
   const subjects = onlyRaw === undefined ? [...SUBJECTS] : onlyRaw.split(',').map((name) => {
-    if (!(SUBJECTS as readonly string[]).includes(name)) {
-      throw new Error(`--only: unknown subject '${name}' (${SUBJECTS.join(', ')})`);
+    if (!(SUBJECTS as readonly string[]).includes(name) && !(OPTIONAL_SUBJECTS as readonly string[]).includes(name)) {
+      throw new Error(`--only: unknown subject '${name}' (${[...SUBJECTS, ...OPTIONAL_SUBJECTS].join(', ')})`);
     }
     return name as E2eSubject;
   });

@@ -5,6 +5,7 @@ import { OtlpTraceExporter } from '../src/export/otlp-trace-exporter.js';
 import type { ExportOutcome, SpanBatch, SpanwireExporter } from '../src/export/span-exporter.js';
 import { createHttpTransport } from '../src/runtime/node/create-http-transport.js';
 import { GrpcTransport } from '../src/runtime/node/otlp-grpc-transport.js';
+import { ThreadpoolGzipTransport } from '../src/runtime/node/threadpool-gzip-transport.js';
 import { SpanwireTracerProvider } from '../src/sdk/tracer-provider.js';
 import { CANONICAL_WORKLOAD } from './canonical-workload.js';
 import type { E2eSide, E2eWorkerConfig, SideHooks } from './e2e-worker.js';
@@ -41,14 +42,24 @@ class TimedExporter implements SpanwireExporter {
   }
 }
 
-/** A provider for `config.subject` ('spanwire-http' or 'spanwire-grpc'); gzip on both. */
+/** The exporter a user of `subject` sets up; gzip on all. */
+function exporterFor(subject: E2eWorkerConfig['subject'], url: string): OtlpTraceExporter {
+  // gRPC compresses inside grpc-js (its transport refuses pre-compressed bodies); HTTP in the WASM codec (default),
+  // or, for 'spanwire-pool-http', in libuv's thread pool (node:zlib level 1) as the README shows.
+  if (subject === 'spanwire-grpc') {
+    return new OtlpTraceExporter({ transport: new GrpcTransport({ url, compression: 'gzip' }), compression: 'none' });
+  }
+  if (subject === 'spanwire-pool-http') {
+    return new OtlpTraceExporter({
+      transport: new ThreadpoolGzipTransport(createHttpTransport({ url })), compression: 'none',
+    });
+  }
+  return new OtlpTraceExporter({ transport: createHttpTransport({ url }) });
+}
+
+/** A provider for `config.subject` ('spanwire-http', 'spanwire-grpc' or 'spanwire-pool-http'). */
 export function createSide(config: E2eWorkerConfig, hooks: SideHooks): E2eSide {
-  // gRPC compresses inside grpc-js (its transport refuses pre-compressed bodies); HTTP in the WASM codec (default).
-  const exporter = config.subject === 'spanwire-grpc'
-    ? new OtlpTraceExporter({
-      transport: new GrpcTransport({ url: config.url, compression: 'gzip' }), compression: 'none',
-    })
-    : new OtlpTraceExporter({ transport: createHttpTransport({ url: config.url }) });
+  const exporter = exporterFor(config.subject, config.url);
   // A queue above the default needs arena slots, and their attribute and event records, to hold it.
   const slots = config.queueSpans + LIVE_SPAN_HEADROOM;
   const sized = config.queueSpans > 0

@@ -10,8 +10,11 @@ import { OrderPicker, recordCanonicalTraces } from './canonical-traces.js';
 import { CANONICAL_WORKLOAD } from './canonical-workload.js';
 import type { ProbeResult } from './e2e-sink-probe.js';
 
-/** The four sides: SDK x OTLP protocol, all with gzip. */
-export type E2eSubject = 'spanwire-http' | 'official-http' | 'spanwire-grpc' | 'official-grpc';
+/**
+ * The four sides, SDK x OTLP protocol, all with gzip; and, on request (--only), spanwire over OTLP/HTTP with gzip
+ * in libuv's thread pool (ThreadpoolGzipTransport) instead of the WASM codec on the producer thread.
+ */
+export type E2eSubject = 'spanwire-http' | 'official-http' | 'spanwire-grpc' | 'official-grpc' | 'spanwire-pool-http';
 
 /** What the main thread passes as `workerData`. */
 export interface E2eWorkerConfig {
