@@ -84,6 +84,7 @@ interface E2eArgs {
   produceSeconds: number;
   chunkTraces: number;
   queueSpans: number;
+  batchSpans: number;
   subjects: E2eSubject[];
   json: boolean;
   quick: boolean;
@@ -114,7 +115,7 @@ function positiveNumber(argv: readonly string[], flag: string, fallback: number,
 /**
  * --rounds N (default 5; --quick 2), --seconds S of production per round (default 5; --quick 1), --quick (a CI
  * smoke run, not a measurement), --json, --chunk-traces N (16), --queue-spans N (both SDKs; default: their own
- * 2048), --only a,b (subjects; spanwire-pool-http, gzip in libuv's thread pool, runs only when named), --probe-seconds S (sink ceiling probe per protocol; 2, --quick 0.5),
+ * 2048), --batch-spans N (both SDKs' maxExportBatchSize; default 512; at most the queue), --only a,b (subjects; spanwire-pool-http, gzip in libuv's thread pool, runs only when named), --probe-seconds S (sink ceiling probe per protocol; 2, --quick 0.5),
  * --cpu-profile DIR (a V8 profile of every producer, summarised at the end), --protocol http|grpc (that
  * protocol's subjects only), --endpoint URL (export there, not to the embedded sink: the full /v1/traces URL for
  * http, http://host:port for grpc; one protocol, http unless --protocol grpc).
@@ -150,6 +151,7 @@ function parseArgs(argv: readonly string[]): E2eArgs {
     chunkTraces: positiveNumber(argv, '--chunk-traces', DEFAULT_CHUNK_TRACES, true),
     queueSpans: queueRaw === undefined || queueRaw === 'default' ? DEFAULT_QUEUE_SPANS
       : positiveNumber(argv, '--queue-spans', 0, true),
+    batchSpans: flagValue(argv, '--batch-spans') === undefined ? 0 : positiveNumber(argv, '--batch-spans', 0, true),
     subjects: protocolSubjects,
     json: shared.json,
     quick,
@@ -282,6 +284,7 @@ async function runSubjectRound(
     produceMs: args.produceSeconds * 1000,
     chunkTraces: args.chunkTraces,
     queueSpans: args.queueSpans,
+    batchSpans: args.batchSpans,
     rssSampleMs: RSS_SAMPLE_MS,
     flushTimeoutMs: FLUSH_TIMEOUT_MS,
     cpuProfilePath: args.cpuProfileDir === ''
@@ -329,7 +332,7 @@ async function probe(sink: LoopbackSink, protocol: 'http' | 'grpc', url: string,
   const startMs = performance.now();
   const reply = await runWorker<E2eProbeReport>({
     subject: protocol === 'http' ? 'sink-probe-http' : 'sink-probe-grpc', url, probeInFlight: PROBE_IN_FLIGHT,
-    seed: SEED, produceMs: args.probeSeconds * 1000, chunkTraces: 0, queueSpans: 0, rssSampleMs: 0,
+    seed: SEED, produceMs: args.probeSeconds * 1000, chunkTraces: 0, queueSpans: 0, batchSpans: 0, rssSampleMs: 0,
     flushTimeoutMs: 0, cpuProfilePath: '',
   }, args.probeSeconds * 1000 + 2 * WORKER_STEP_TIMEOUT_MS);
   const wallMs = performance.now() - startMs;
@@ -758,6 +761,7 @@ function report(
     produceSeconds: args.produceSeconds, rounds: args.rounds, chunkTraces: args.chunkTraces,
     chunkSpans: args.chunkTraces * CANONICAL_WORKLOAD.spansPerTrace,
     queueSpans: args.queueSpans === 0 ? 'SDK defaults (2048 on both)' : args.queueSpans,
+    batchSpans: args.batchSpans === 0 ? 'SDK defaults (512 on both)' : args.batchSpans,
     spanwire: 'SpanwireTracerProvider defaults (BatchSpanProcessor: batch 512, 8 exports in flight, delay 5000 ms, ' +
       'export timeout 30 s; arena 4096 span slots, raised to queue + 2048 with attributes x12 and events x1 when ' +
       'the queue is raised) + OtlpTraceExporter defaults (gzip level 1 in WASM, requests of ~256 KiB whose ~64 KiB ' +
@@ -814,7 +818,7 @@ function report(
   out.push(METHOD);
   if (external) out.push(`COLLECTOR ${args.endpoint}: ${countedBy}.`);
   out.push(`Producer: ${settings.chunkSpans} spans (${args.chunkTraces} traces) per chunk; ` +
-    `queue: ${settings.queueSpans}.`);
+    `queue: ${settings.queueSpans}; export batch: ${settings.batchSpans}.`);
   out.push(`spanwire: ${settings.spanwire}.`);
   out.push(`official: ${settings.official}.`);
   out.push('');

@@ -67,7 +67,10 @@ export function createSide(config: E2eWorkerConfig, hooks: SideHooks): E2eSide {
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ ...CANONICAL_WORKLOAD.resourceAttributes }),
     spanProcessors: [
-      new BatchSpanProcessor(exporter, config.queueSpans > 0 ? { maxQueueSize: config.queueSpans } : {}),
+      new BatchSpanProcessor(exporter, {
+        ...(config.queueSpans > 0 ? { maxQueueSize: config.queueSpans } : {}),
+        ...(config.batchSpans > 0 ? { maxExportBatchSize: config.batchSpans } : {}),
+      }),
     ],
   });
   return {

@@ -1,6 +1,6 @@
 // spanwire's side of the end-to-end benchmark as a user sets it up: SpanwireTracerProvider (batch processor) in front
 // of OtlpTraceExporter over node:http + WASM gzip, or gRPC + grpc-js gzip. Imported dynamically, so a spanwire worker
-// never loads the official SDK. It must never change a default other than the queue the run asks for.
+// never loads the official SDK. It must never change a default other than the queue and batch the run asks for.
 import { OtlpTraceExporter } from '../src/export/otlp-trace-exporter.js';
 import type { ExportOutcome, SpanBatch, SpanwireExporter } from '../src/export/span-exporter.js';
 import { createHttpTransport } from '../src/runtime/node/create-http-transport.js';
@@ -42,32 +42,40 @@ class TimedExporter implements SpanwireExporter {
   }
 }
 
+/** Protobuf bytes per canonical span (453) with headroom: sizes a request to carry a whole batch of --batch-spans. */
+const REQUEST_BYTES_PER_SPAN = 512;
+
 /** The exporter a user of `subject` sets up; gzip on all. */
-function exporterFor(subject: E2eWorkerConfig['subject'], url: string): OtlpTraceExporter {
+function exporterFor(subject: E2eWorkerConfig['subject'], url: string, batchSpans: number): OtlpTraceExporter {
+  // A batch larger than the default goes out as one request, as a default batch does (~256 KiB of protobuf).
+  const sizing = batchSpans > 0 ? { requestTargetBytes: Math.max(256 * 1024, batchSpans * REQUEST_BYTES_PER_SPAN) } : {};
   // gRPC compresses inside grpc-js (its transport refuses pre-compressed bodies); HTTP in the WASM codec (default),
   // or, for 'spanwire-pool-http', in libuv's thread pool (node:zlib level 1) as the README shows.
   if (subject === 'spanwire-grpc') {
-    return new OtlpTraceExporter({ transport: new GrpcTransport({ url, compression: 'gzip' }), compression: 'none' });
+    return new OtlpTraceExporter({
+      transport: new GrpcTransport({ url, compression: 'gzip' }), compression: 'none', ...sizing,
+    });
   }
   if (subject === 'spanwire-pool-http') {
     return new OtlpTraceExporter({
-      transport: new ThreadpoolGzipTransport(createHttpTransport({ url })), compression: 'none',
+      transport: new ThreadpoolGzipTransport(createHttpTransport({ url })), compression: 'none', ...sizing,
     });
   }
-  return new OtlpTraceExporter({ transport: createHttpTransport({ url }) });
+  return new OtlpTraceExporter({ transport: createHttpTransport({ url }), ...sizing });
 }
 
 /** A provider for `config.subject` ('spanwire-http', 'spanwire-grpc' or 'spanwire-pool-http'). */
 export function createSide(config: E2eWorkerConfig, hooks: SideHooks): E2eSide {
-  const exporter = exporterFor(config.subject, config.url);
+  const exporter = exporterFor(config.subject, config.url, config.batchSpans);
   // A queue above the default needs arena slots, and their attribute and event records, to hold it.
   const slots = config.queueSpans + LIVE_SPAN_HEADROOM;
+  const batch = config.batchSpans > 0 ? { maxExportBatchSize: config.batchSpans } : {};
   const sized = config.queueSpans > 0
     ? {
-      batch: { maxQueueSize: config.queueSpans },
+      batch: { maxQueueSize: config.queueSpans, ...batch },
       capacity: { spans: slots, attributes: slots * ATTRIBUTES_PER_SLOT, events: slots },
     }
-    : {};
+    : { batch };
   const provider = new SpanwireTracerProvider({
     resource: { ...CANONICAL_WORKLOAD.resourceAttributes },
     sdkLanguage: 'nodejs',

@@ -31,6 +31,8 @@ export interface E2eWorkerConfig {
   chunkTraces: number;
   /** Both SDKs' batch queue bound, or 0 for each SDK's defaults (2048 spans on both). */
   queueSpans: number;
+  /** Both SDKs' maxExportBatchSize, or 0 for the defaults (512 on both, OTEL_BSP_MAX_EXPORT_BATCH_SIZE's). */
+  batchSpans: number;
   /** memoryUsage() sampling period (ms). */
   rssSampleMs: number;
   /** Longest wait for the final forceFlush. */
