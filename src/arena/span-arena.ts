@@ -828,26 +828,11 @@ export class SpanArena {
     // A freed event or link belongs to no span: an id kept from it can no longer take attributes.
     const attrHead = this.spanAttrHead[slot]!;
     if (attrHead !== 0) this.releaseList(attrHead, this.spanAttrTail[slot]!);
-    // Event and link records go back with empty attribute lists, so addEvent()/addLink() need not clear them
-    // (tails need no clearing: a list's first append sets its tail).
-    for (let event = this.spanEventHead[slot]!; event !== 0; event = this.eventNext[event]!) {
-      const head = this.eventAttrHead[event]!;
-      if (head !== 0) {
-        this.releaseList(head, this.eventAttrTail[event]!);
-        this.eventAttrHead[event] = 0; this.eventAttrCount[event] = 0;
-      }
-      this.eventOwner[event] = -1;
-      this.eventAttrDropped[event] = 0;
-    }
-    for (let link = this.spanLinkHead[slot]!; link !== 0; link = this.linkNext[link]!) {
-      const head = this.linkAttrHead[link]!;
-      if (head !== 0) {
-        this.releaseList(head, this.linkAttrTail[link]!);
-        this.linkAttrHead[link] = 0; this.linkAttrCount[link] = 0;
-      }
-      this.linkOwner[link] = -1;
-      this.linkAttrDropped[link] = 0;
-    }
+    // Event and link records go back with empty attribute lists, so addEvent()/addLink() need not clear them.
+    this.releaseRecordLists(this.spanEventHead[slot]!, this.eventNext, this.eventAttrHead, this.eventAttrTail,
+      this.eventAttrCount, this.eventAttrDropped, this.eventOwner);
+    this.releaseRecordLists(this.spanLinkHead[slot]!, this.linkNext, this.linkAttrHead, this.linkAttrTail,
+      this.linkAttrCount, this.linkAttrDropped, this.linkOwner);
     // Clear what startSpan() relies on being zero, list by list only when the list is not empty (a count is
     // non-zero only with a record in the list). Tails are never cleared: a list's first append sets its tail.
     const eventHead = this.spanEventHead[slot]!;
@@ -1170,6 +1155,24 @@ export class SpanArena {
   private releaseList(head: number, tail: number): void {
     this.attrNext[tail] = this.attrFreeHead;
     this.attrFreeHead = head;
+  }
+
+  /**
+   * For the event or link records chained from `first` by `next`: hands each one's attribute list back whole and
+   * leaves it empty (tails need no clearing: a list's first append sets its tail), and detaches the record from
+   * its span, so an id kept from it can no longer take attributes.
+   */
+  private releaseRecordLists(first: number, next: U32, heads: U32, tails: U32, counts: U32, droppeds: U32,
+    owners: Int32Array): void {
+    for (let id = first; id !== 0; id = next[id]!) {
+      const head = heads[id]!;
+      if (head !== 0) {
+        this.releaseList(head, tails[id]!);
+        heads[id] = 0; counts[id] = 0;
+      }
+      owners[id] = -1;
+      droppeds[id] = 0;
+    }
   }
 
   /** Returns every record of an owner chain (chained by attrOwnedNext: array elements, constants) to the pool. */
