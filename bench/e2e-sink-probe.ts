@@ -2,11 +2,11 @@
 // free client, several in flight, over one protocol (HTTP bodies pre-gzipped; grpc-js gzips gRPC messages).
 // No SDK runs here: it must never be read as an SDK measurement.
 import * as grpc from '@grpc/grpc-js';
-import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { CANONICAL_WORKLOAD } from './canonical-workload.js';
 import { OfficialSdkRecorder, serializeOfficial } from './official-sdk.js';
+import { ThreadSchedClock } from './thread-sched-clock.js';
 
 /** What one protocol's probe achieved; the sink's own counters are the authority, these are cross-checks. */
 export interface ProbeResult {
@@ -22,22 +22,14 @@ export interface ProbeResult {
   clientThreadCpuMs: number;
 }
 
-/** This thread's on-CPU time in ms (first field of /proc/thread-self/schedstat), or NaN where it is missing. */
-function threadCpuMs(): number {
-  try {
-    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
-  } catch {
-    return NaN;
-  }
-}
-
 const TRACE_EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 
 /** Keeps `inFlight` requests going until `durationMs` has passed, then waits for the last ones. */
 async function pump(
   durationMs: number, inFlight: number, sendOne: () => Promise<boolean>,
 ): Promise<{ ok: number; failed: number; ms: number; cpuMs: number }> {
-  const startCpuMs = threadCpuMs();
+  const clock = new ThreadSchedClock();
+  const startRunNs = clock.runNs;
   const startMs = performance.now();
   const endMs = startMs + durationMs;
   let ok = 0;
@@ -50,7 +42,10 @@ async function pump(
     }
   };
   await Promise.all(Array.from({ length: inFlight }, lane));
-  return { ok, failed, ms: performance.now() - startMs, cpuMs: threadCpuMs() - startCpuMs };
+  const ms = performance.now() - startMs;
+  clock.read();
+  clock.close();
+  return { ok, failed, ms, cpuMs: clock.available ? (clock.runNs - startRunNs) / 1e6 : NaN };
 }
 
 /** Pushes canonical batches at the sink's `protocol` endpoint for `durationMs`, `inFlight` requests at a time. */

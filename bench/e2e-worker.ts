@@ -1,14 +1,16 @@
 // One producer of the end-to-end benchmark, alone in a fresh worker thread (one SDK per isolate): canonical traces
 // through @opentelemetry/api for a fixed time, exported over OTLP to the loopback sink, then flushed, with RSS,
 // event-loop and export timing. It must never bypass the API nor talk to anything but 127.0.0.1.
-import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import inspector from 'node:inspector';
-import { PerformanceObserver, constants as perfConstants, monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Tracer } from '@opentelemetry/api';
 import { OrderPicker, recordCanonicalTraces } from './canonical-traces.js';
 import { CANONICAL_WORKLOAD } from './canonical-workload.js';
 import type { ProbeResult } from './e2e-sink-probe.js';
+import { GcLog } from './gc-log.js';
+import { ThreadSchedClock } from './thread-sched-clock.js';
 
 /**
  * The four sides, SDK x OTLP protocol, all with gzip; and, on request (--only), spanwire over OTLP/HTTP with gzip
@@ -182,50 +184,6 @@ export interface E2eReport {
 
 const yieldMacrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/**
- * This thread's scheduler counters from /proc/thread-self/schedstat ("<on-cpu ns> <run-queue wait ns> <slices>").
- * The machine's 2 cores are shared by the producer, the sink and other tenants (run queues of 5-9 were seen), so
- * wall time mixes the SDK's work with preemption. The on-CPU counter is booked lazily (scheduler ticks, ~4 ms):
- * good for totals only. Run-queue wait is booked when the thread gets a core back, so wall - wait of a stretch is
- * the time it ran, to about ±0.5 ms (a 0.3 ms spin measured 0.14-0.77 ms when preempted). One pread of a kept fd
- * (~2 µs) per read, parsed from bytes: no allocation.
- */
-class ThreadSchedClock {
-  runNs = 0;
-  waitNs = 0;
-  readonly available: boolean;
-  private readonly fd: number;
-  private readonly buf = Buffer.alloc(96);
-
-  constructor() {
-    let fd = -1;
-    try {
-      fd = openSync('/proc/thread-self/schedstat', 'r');
-    } catch { /* not Linux: CPU columns are NaN */ }
-    this.fd = fd;
-    this.available = fd >= 0;
-    this.read();
-  }
-
-  read(): void {
-    if (!this.available) return;
-    const buf = this.buf;
-    const len = readSync(this.fd, buf, 0, buf.length, 0);
-    let at = 0;
-    let value = 0;
-    while (at < len && buf[at] !== 0x20) value = value * 10 + (buf[at++]! - 0x30);
-    this.runNs = value;
-    value = 0;
-    at++;
-    while (at < len && buf[at] !== 0x20) value = value * 10 + (buf[at++]! - 0x30);
-    this.waitNs = value;
-  }
-
-  close(): void {
-    if (this.available) closeSync(this.fd);
-  }
-}
-
 /** One long stretch without yielding to the event loop. */
 export interface TopBlock {
   atMs: number;
@@ -254,49 +212,6 @@ class TopBlocks {
   }
 }
 
-/** GC entries of this isolate (PerformanceObserver 'gc'), as parallel arrays; a few hundred per round. */
-class GcLog {
-  readonly startMs: number[] = [];
-  readonly durationMs: number[] = [];
-  readonly kind: string[] = [];
-  private readonly observer = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) {
-      const detail = (entry as { detail?: { kind?: number } }).detail;
-      this.startMs.push(entry.startTime);
-      this.durationMs.push(entry.duration);
-      this.kind.push(gcKindName(detail?.kind ?? -1));
-    }
-  });
-
-  constructor() {
-    this.observer.observe({ entryTypes: ['gc'] });
-  }
-
-  /** GC wall ms that began in [fromMs, toMs). */
-  pauseMsWithin(fromMs: number, toMs: number): number {
-    let ms = 0;
-    for (let i = 0; i < this.startMs.length; i++) {
-      const at = this.startMs[i]!;
-      if (at >= fromMs && at < toMs) ms += this.durationMs[i]!;
-    }
-    return ms;
-  }
-
-  /** Entries reach the observer a macrotask or two after the GC: call after a few yields. */
-  stop(): void {
-    this.observer.disconnect();
-  }
-}
-
-function gcKindName(kind: number): string {
-  switch (kind) {
-    case perfConstants.NODE_PERFORMANCE_GC_MINOR: return 'minor';
-    case perfConstants.NODE_PERFORMANCE_GC_MAJOR: return 'major';
-    case perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL: return 'incremental';
-    case perfConstants.NODE_PERFORMANCE_GC_WEAKCB: return 'weak callbacks';
-    default: return 'other';
-  }
-}
 
 /** Up to 2^16 durations (a 5 s round makes ~1-3k exports), for percentiles at the end; allocated once. */
 class LatencyRecorder {

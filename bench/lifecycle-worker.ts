@@ -1,7 +1,6 @@
 // One side of the span-lifecycle benchmark, alone in a worker thread (its own V8 isolate, heap, GCs and JIT
 // feedback, as in a process that loads one SDK): records canonical traces through `@opentelemetry/api` when the
 // main thread asks, and reports span-call time, wall time and GCs per sample. It must never bypass the API.
-import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { INVALID_SPAN_CONTEXT, trace } from '@opentelemetry/api';
@@ -22,6 +21,7 @@ import type { ExportOutcome, SpanBatch, SpanwireExporter } from '../src/export/s
 import { AlwaysOffSampler } from '../src/sampling/builtin-samplers.js';
 import { SpanwireTracerProvider } from '../src/sdk/tracer-provider.js';
 import { CANONICAL_WORKLOAD } from './canonical-workload.js';
+import { GcLog } from './gc-log.js';
 
 /**
  * Which SDK a worker drives. 'floor' is a tracer that does nothing and allocates nothing: what the workload code
@@ -372,17 +372,8 @@ function noSdkSide(tracer: Tracer): Side {
 
 // ---- Sampling: chunks, yields, flush, GC accounting.
 
-/** GC entries as (start time, kind) pairs, oldest first; pruned at each sample start. */
-const gcStartMs: number[] = [];
-const gcKind: number[] = [];
-const gcObserver = new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) {
-    // Node 20 puts the kind in entry.detail.kind; older versions in entry.kind.
-    const detail = (entry as { detail?: { kind?: number } }).detail;
-    gcStartMs.push(entry.startTime);
-    gcKind.push(detail?.kind ?? (entry as unknown as { kind: number }).kind);
-  }
-});
+/** GC entries, oldest first; observed from serve() on, pruned after each sample. */
+let gcLog: GcLog | undefined;
 
 const yieldMacrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -428,23 +419,12 @@ async function runSample(
   }
   // GC entries reach the observer a macrotask or two after the GC; three yields are plenty.
   for (let i = 0; i < 3; i++) await yieldMacrotask();
-  let minorGcs = 0;
-  let majorGcs = 0;
-  let otherGcs = 0;
-  for (let i = 0; i < gcStartMs.length; i++) {
-    const at = gcStartMs[i]!;
-    if (at < startMs || at > endMs) continue;
-    const kind = gcKind[i]!;
-    if (kind === perfConstants.NODE_PERFORMANCE_GC_MINOR) minorGcs++;
-    else if (kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) majorGcs++;
-    else otherGcs++;
-  }
-  gcStartMs.length = 0;
-  gcKind.length = 0;
+  const gcs = gcLog?.countWithin(startMs, endMs) ?? { minor: 0, major: 0, other: 0 };
+  gcLog?.clear();
   return {
     op: 'sample', spans: traces * CANONICAL_WORKLOAD.spansPerTrace, spanCallMs, wallMs: endMs - startMs,
     spanCallCpuMs: spanCallCpuUs / 1000, wallCpuMs: (wallCpu.user + wallCpu.system) / 1000,
-    minorGcs, majorGcs, otherGcs, heapBytes,
+    minorGcs: gcs.minor, majorGcs: gcs.major, otherGcs: gcs.other, heapBytes,
   };
 }
 
@@ -456,7 +436,7 @@ async function serve(): Promise<void> {
     : config.sdk === 'official' ? officialSide(config.sampling, config.maxQueueSpans)
       : noSdkSide(config.sdk === 'minimal' ? new MinimalRecorder() : new NothingTracer());
   const orders = new OrderPicker(config.seed);
-  gcObserver.observe({ entryTypes: ['gc'] });
+  gcLog = new GcLog();
   let spansRecorded = 0;
   // One request at a time: the main thread awaits each answer before it sends the next.
   let queue = Promise.resolve();
@@ -468,7 +448,7 @@ async function serve(): Promise<void> {
         port.postMessage(report);
       } else {
         const report = await side.finish(spansRecorded);
-        gcObserver.disconnect();
+        gcLog?.stop();
         port.postMessage(report);
         port.close();
       }
