@@ -20,13 +20,15 @@ import { roundMessageOf, sendRound } from './round-stream.js';
 const SEED = 0x2545f491;
 const SUBJECTS: readonly E2eSubject[] = ['spanwire-http', 'official-http', 'spanwire-grpc', 'official-grpc'];
 /** Subjects that run only when --only names them. */
-const OPTIONAL_SUBJECTS: readonly E2eSubject[] = ['spanwire-pool-http'];
+const OPTIONAL_SUBJECTS: readonly E2eSubject[] = ['spanwire-pool-http', 'spanwire-thread-http'];
 /** Same-round ratios: spanwire over the official exporter on the same protocol (pairs whose sides both ran). */
 const PAIRS: readonly (readonly [E2eSubject, E2eSubject])[] = [
   ['spanwire-http', 'official-http'],
   ['spanwire-grpc', 'official-grpc'],
   ['spanwire-pool-http', 'official-http'],
   ['spanwire-pool-http', 'spanwire-http'],
+  ['spanwire-thread-http', 'official-http'],
+  ['spanwire-thread-http', 'spanwire-http'],
 ];
 /** The delivered-spans/s ratio of each pair, named as in the final document; streamed after every round. */
 const ROUND_RATIO_PAIRS: readonly RatioPair[] =

@@ -5,6 +5,7 @@ import { OtlpTraceExporter } from '../src/export/otlp-trace-exporter.js';
 import type { ExportOutcome, SpanBatch, SpanwireExporter } from '../src/export/span-exporter.js';
 import { createHttpTransport } from '../src/runtime/node/create-http-transport.js';
 import { GrpcTransport } from '../src/runtime/node/otlp-grpc-transport.js';
+import { ExportThreadTransport } from '../src/runtime/node/export-thread-transport.js';
 import { ThreadpoolGzipTransport } from '../src/runtime/node/threadpool-gzip-transport.js';
 import { SpanwireTracerProvider } from '../src/sdk/tracer-provider.js';
 import { CANONICAL_WORKLOAD } from './canonical-workload.js';
@@ -60,6 +61,10 @@ function exporterFor(subject: E2eWorkerConfig['subject'], url: string, batchSpan
     return new OtlpTraceExporter({
       transport: new ThreadpoolGzipTransport(createHttpTransport({ url })), compression: 'none', ...sizing,
     });
+  }
+  if (subject === 'spanwire-thread-http') {
+    // gzip (WASM) and node:http on the exporter's own worker thread; the event loop keeps the encode.
+    return new OtlpTraceExporter({ transport: new ExportThreadTransport({ url }), ...sizing });
   }
   return new OtlpTraceExporter({ transport: createHttpTransport({ url }), ...sizing });
 }

@@ -16,7 +16,8 @@ import { ThreadSchedClock } from './thread-sched-clock.js';
  * The four sides, SDK x OTLP protocol, all with gzip; and, on request (--only), spanwire over OTLP/HTTP with gzip
  * in libuv's thread pool (ThreadpoolGzipTransport) instead of the WASM codec on the producer thread.
  */
-export type E2eSubject = 'spanwire-http' | 'official-http' | 'spanwire-grpc' | 'official-grpc' | 'spanwire-pool-http';
+export type E2eSubject = 'spanwire-http' | 'official-http' | 'spanwire-grpc' | 'official-grpc' | 'spanwire-pool-http'
+  | 'spanwire-thread-http';
 
 /** What the main thread passes as `workerData`. */
 export interface E2eWorkerConfig {

@@ -105,7 +105,9 @@ export class OtlpRequestSender {
 
   constructor(options: OtlpSendOptions, private readonly encoding: OtlpEncoding, defaultGzipLevel: number) {
     this.transport = options.transport;
-    this.gzip = options.compression !== 'none';
+    // A transport that gzips on a thread of its own gets plain bodies: compressing here as well would only move the
+    // work back onto the event loop (and gzip the body twice).
+    this.gzip = options.compression !== 'none' && options.transport.gzipsPlainBodies !== true;
     this.gzipLevel = options.gzipLevel ?? defaultGzipLevel;
     this.timeoutMs = positiveOr(options.timeoutMs, 10000);
     this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };

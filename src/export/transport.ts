@@ -45,6 +45,11 @@ export interface Transport {
   shutdown(): Promise<void>;
   /** Body bytes a keepalive send could still carry now (fetch transports); absent: no keepalive budget. */
   keepaliveBytesLeft?(): number;
+  /**
+   * The transport compresses plain bodies itself, off the event-loop thread (ExportThreadTransport on Node): the
+   * exporter then hands it plain bodies whatever its own compression option says, and the transport's decides.
+   */
+  readonly gzipsPlainBodies?: boolean;
 }
 
 /** Responses are read up to this many bytes (OTLP: 4 MiB after decompression); more is a failure. */
