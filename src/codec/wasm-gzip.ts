@@ -36,9 +36,14 @@ export class WasmGzip {
     return new Uint8Array(memory.buffer, this.outputPtr, length).slice();
   }
 
-  /** Lays the regions out for inputs of `bytes` (doubling from 256 KiB), growing memory once per new size. */
+  /**
+   * Lays the regions out for inputs of `bytes` (doubling from 256 KiB), growing memory once per new size. The first
+   * call always lays them out, whatever its size: an empty body needs 20 output bytes too (10-byte header, a 2-byte
+   * empty final block, 8-byte trailer; gzipBound(0) = 23), and with nothing laid out its output region would be
+   * at address 0 with room for 0 bytes: the first call with an empty body threw RangeError.
+   */
   private reserve(bytes: number): void {
-    if (bytes <= this.inputBytes) return;
+    if (this.outputBytes !== 0 && bytes <= this.inputBytes) return;
     let input = Math.max(this.inputBytes, INITIAL_INPUT_BYTES);
     while (input < bytes) input *= 2;
     const exports = this.codec.exports;
