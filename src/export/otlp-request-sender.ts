@@ -5,7 +5,7 @@
 import { context, diag } from '@opentelemetry/api';
 import { raceTimeout } from '../processing/export-dispatcher.js';
 import { ExportWorkMeter, type ExportWorkStats, sliceClockMs } from '../processing/export-work-meter.js';
-import { inMacrotask } from '../processing/unref-timeout.js';
+import { exportWorkQueue } from '../processing/export-work-queue.js';
 import { suppressTracing } from '../sdk/tracer.js';
 import { concatBytes } from './concat-bytes.js';
 import type { PartialSuccess } from './otlp-response.js';
@@ -88,21 +88,6 @@ export class OtlpRequestSender {
   private lastWarnMs = -Infinity;
   /** Deferred gzip parts and request starts, timed (stats().exportWork). */
   readonly exportWork = new ExportWorkMeter();
-  /**
-   * Deferred compressions, and the start of each request whose parts were deferred, run one per macrotask:
-   * queued with setImmediate side by side, several would run back to back in one loop phase (measured: 2.6-3.8
-   * ms turns); chained, each turn holds one gzip part (~0.25 ms for 64 KiB) or one request start (~0.1-0.6 ms:
-   * concat, http.request, socket write), never both.
-   */
-  private readonly jobs: (() => void)[] = [];
-  private jobsRunning = false;
-  private readonly runJob = (): void => {
-    const job = this.jobs.shift();
-    if (job !== undefined) job();
-    if (this.jobs.length > 0) inMacrotask(this.runJob);
-    else this.jobsRunning = false;
-  };
-
   constructor(options: OtlpSendOptions, private readonly encoding: OtlpEncoding, defaultGzipLevel: number) {
     this.transport = options.transport;
     // A transport that gzips on a thread of its own gets plain bodies: compressing here as well would only move the
@@ -277,12 +262,13 @@ export class OtlpRequestSender {
     return new Promise((resolve) => this.enqueue(resolve));
   }
 
+  /**
+   * Deferred compressions, and the start of each request whose parts were deferred, go through the realm's export
+   * work queue: one per macrotask, each turn holding one gzip part (~0.25 ms for 64 KiB) or one request start
+   * (~0.1-0.6 ms: concat, http.request, socket write), never two pieces and never a processor's drain besides.
+   */
   private enqueue(job: () => void): void {
-    this.jobs.push(job);
-    if (!this.jobsRunning) {
-      this.jobsRunning = true;
-      inMacrotask(this.runJob);
-    }
+    exportWorkQueue.enqueue(job);
   }
 
   private warn(message: string): void {

@@ -7,7 +7,8 @@ import type { SpanwireExporter } from '../export/span-exporter.js';
 import { ExportDispatcher, callExporter, raceTimeout } from './export-dispatcher.js';
 import type { SpanAccounting } from './span-accounting.js';
 import type { ArenaSpanProcessor } from './span-processor.js';
-import { inMacrotask, setUnrefTimeout } from './unref-timeout.js';
+import { exportWorkQueue } from './export-work-queue.js';
+import { setUnrefTimeout } from './unref-timeout.js';
 
 /** OTEL_BSP_* settings plus a bound on concurrent exports. */
 export interface BatchProcessorOptions {
@@ -167,7 +168,8 @@ export class BatchSpanProcessor implements ArenaSpanProcessor {
   }
 
   /**
-   * Runs drain() in the next macrotask (once, however often it is asked for); in timer-free mode in a microtask,
+   * Runs drain() in a macrotask of the realm's export work queue (once, however often it is asked for), so it never
+   * shares a loop turn with another exporter's gzip part or request start; in timer-free mode in a microtask,
    * because workerd's setTimeout(0) is a timer that a request ending at once would leave behind.
    */
   private scheduleDrain(all: boolean): void {
@@ -175,7 +177,7 @@ export class BatchSpanProcessor implements ArenaSpanProcessor {
     if (this.eagerScheduled) return;
     this.eagerScheduled = true;
     if (this.options.timerFree) queueMicrotask(this.onEager);
-    else inMacrotask(this.onEager);
+    else exportWorkQueue.enqueue(this.onEager);
   }
 
   private exportNext(): void {
