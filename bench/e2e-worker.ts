@@ -1,10 +1,10 @@
-// One producer of the end-to-end benchmark, alone in a fresh worker thread (one SDK per isolate): canonical traces
-// through @opentelemetry/api for a fixed time, exported over OTLP to the loopback sink, then flushed, with RSS,
-// event-loop and export timing. It must never bypass the API nor talk to anything but 127.0.0.1.
+// One producer of the end-to-end benchmark, alone in a fresh child process forked by e2e-bench (one SDK per process,
+// so its RSS and CPU are the producer's own): canonical traces through @opentelemetry/api for a fixed time, exported
+// over OTLP to the loopback sink, then flushed, with RSS, event-loop and export timing, answered over IPC.
+// It must never bypass the API, talk to anything but 127.0.0.1 (or --endpoint), nor write to stdout.
 import { writeFileSync } from 'node:fs';
 import inspector from 'node:inspector';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { parentPort, workerData } from 'node:worker_threads';
 import type { Tracer } from '@opentelemetry/api';
 import { OrderPicker, recordCanonicalTraces } from './canonical-traces.js';
 import { CANONICAL_WORKLOAD } from './canonical-workload.js';
@@ -19,10 +19,13 @@ import { ThreadSchedClock } from './thread-sched-clock.js';
 export type E2eSubject = 'spanwire-http' | 'official-http' | 'spanwire-grpc' | 'official-grpc' | 'spanwire-pool-http'
   | 'spanwire-thread-http';
 
-/** What the main thread passes as `workerData`. */
+/** What the runner sends with `run` (e2e-bench.ts). */
 export interface E2eWorkerConfig {
-  /** A producer, or a sink probe: no SDK, pre-encoded requests at the sink (e2e-sink-probe.ts). */
-  subject: E2eSubject | 'sink-probe-http' | 'sink-probe-grpc';
+  /**
+   * A producer, or a sink probe: no SDK, pre-encoded requests at the sink (e2e-sink-probe.ts); sink-probe-http-gzip
+   * gzips each request's body in the probe client (spanwire's WASM gzip, level 1) instead of sending it pre-gzipped.
+   */
+  subject: E2eSubject | E2eProbeSubject;
   /** http://127.0.0.1:<port>/v1/traces for HTTP subjects, http://127.0.0.1:<port> for gRPC ones. */
   url: string;
   /** Requests in flight, for a sink probe. */
@@ -43,6 +46,9 @@ export interface E2eWorkerConfig {
   /** When set, a V8 CPU profile of this thread (production + flush) is written here (.cpuprofile JSON). */
   cpuProfilePath: string;
 }
+
+/** The sink probes, by protocol and by who gzips the HTTP body (pre-gzipped once, or by the client per request). */
+export type E2eProbeSubject = 'sink-probe-http' | 'sink-probe-http-gzip' | 'sink-probe-grpc';
 
 /** A tracer with its flush and its own account of what happened; e2e-spanwire-side / e2e-official-side build one. */
 export interface E2eSide {
@@ -68,8 +74,11 @@ export interface SideHooks {
   exportSettled(latencyMs: number): void;
 }
 
-/** Main thread -> worker: one `run`, answered by one `E2eReport` (or `{ op: 'error' }`), then the thread ends. */
-export type E2eRequest = { op: 'run' };
+/**
+ * Runner -> child over IPC (serialization 'advanced', so NaN survives): the child says `{ op: 'ready' }` once loaded,
+ * gets one `run` with its config, answers one `E2eReport` / `E2eProbeReport` (or `{ op: 'error' }`), then exits.
+ */
+export type E2eRequest = { op: 'run'; config: E2eWorkerConfig };
 
 /** What a sink probe answers. */
 export interface E2eProbeReport {
@@ -97,7 +106,12 @@ export interface E2eReport {
   sdkDropped: Record<string, number>;
   /** spanwire: stats() after the flush; official: the counting wrapper's numbers. */
   sdkStats: Record<string, unknown>;
-  /** process RSS just before the first span, at the end of production, after the flush; and the peak. */
+  /**
+   * This process's RSS (the producer's own: one child process per subject and round) when the round began, before
+   * the SDK was imported (node + the bench harness); just before the first span (SDK set up), at the end of
+   * production, after the flush; and the peak.
+   */
+  rssBeforeSdkBytes: number;
   rssStartBytes: number;
   rssEndProduceBytes: number;
   rssEndBytes: number;
@@ -110,7 +124,7 @@ export interface E2eReport {
   rssSlopeBytesPerS: number;
   /** Highest RSS in each second of production and flush (MiB), to see whether it levels off. */
   rssBySecondMiB: number[];
-  /** This isolate's V8 heap (used) at its peak, from the same samples. */
+  /** This process's V8 heap (used) at its peak, from the same samples. */
   heapUsedPeakBytes: number;
   /**
    * monitorEventLoopDelay({ resolution: 1 }) over production after the warm-up (`warmupMs`): max and p99 (ms),
@@ -270,7 +284,7 @@ class ChunkHistogram {
   }
 }
 
-/** memoryUsage() every `periodMs`: RSS (process-wide) and this isolate's heap, peaks and a time series. */
+/** memoryUsage() every `periodMs`: this process's RSS and V8 heap, peaks and a time series. */
 class MemorySampler {
   rssPeakBytes = 0;
   heapUsedPeakBytes = 0;
@@ -352,6 +366,7 @@ async function startCpuProfile(path: string): Promise<() => Promise<void>> {
 }
 
 async function runRound(config: E2eWorkerConfig): Promise<E2eReport> {
+  const rssBeforeSdkBytes = process.memoryUsage().rss;
   let spansEnded = 0;
   const exportSync = new LatencyRecorder();
   const exportLatency = new LatencyRecorder();
@@ -373,7 +388,7 @@ async function runRound(config: E2eWorkerConfig): Promise<E2eReport> {
       exportLatency.add(latencyMs);
     },
   };
-  // Dynamic imports: each worker loads one SDK only, so its heap and RSS hold that SDK alone.
+  // Dynamic imports: each child process loads one SDK only, so its heap and RSS hold that SDK alone.
   const side: E2eSide = config.subject.startsWith('spanwire')
     ? (await import('./e2e-spanwire-side.js')).createSide(config, hooks)
     : (await import('./e2e-official-side.js')).createSide(config, hooks);
@@ -503,6 +518,7 @@ async function runRound(config: E2eWorkerConfig): Promise<E2eReport> {
     sdkDelivered: account.delivered,
     sdkDropped: account.dropped,
     sdkStats: account.stats,
+    rssBeforeSdkBytes,
     rssStartBytes,
     rssEndProduceBytes,
     rssEndBytes,
@@ -541,28 +557,44 @@ async function runRound(config: E2eWorkerConfig): Promise<E2eReport> {
   };
 }
 
+/** The probe's protocol and whether its client gzips, from the probe subject. */
+function probeKindOf(subject: E2eProbeSubject): { protocol: 'http' | 'grpc'; clientGzip: boolean } {
+  return { protocol: subject === 'sink-probe-grpc' ? 'grpc' : 'http', clientGzip: subject === 'sink-probe-http-gzip' };
+}
+
+function isProbe(subject: E2eWorkerConfig['subject']): subject is E2eProbeSubject {
+  return subject.startsWith('sink-probe-');
+}
+
+/**
+ * Answers the runner over IPC: ready, then one run. Exits once the answer is written, or at once when the runner
+ * goes away (disconnect), so a child never outlives its round; the CPU profile is written before the answer.
+ */
 function serve(): void {
-  const port = parentPort;
-  if (port === null) throw new Error('e2e-worker.ts runs only as a worker thread of e2e-bench');
-  const config = workerData as E2eWorkerConfig;
-  port.once('message', (request: E2eRequest) => {
+  const send = process.send?.bind(process);
+  if (send === undefined) throw new Error('e2e-worker.js runs only as a child process forked by e2e-bench');
+  process.once('disconnect', () => process.exit(0));
+  process.once('message', (request: E2eRequest) => {
     if (request.op !== 'run') return;
+    const config = request.config;
     const subject = config.subject;
-    const work: Promise<E2eReport | E2eProbeReport> = subject === 'sink-probe-http' || subject === 'sink-probe-grpc'
-      ? import('./e2e-sink-probe.js').then(async (probe) => ({
-        op: 'probe' as const,
-        result: await probe.probeSink(subject === 'sink-probe-http' ? 'http' : 'grpc', config.url, config.produceMs,
-          config.probeInFlight),
-      }))
+    const work: Promise<E2eReport | E2eProbeReport> = isProbe(subject)
+      ? import('./e2e-sink-probe.js').then(async (probe) => {
+        const { protocol, clientGzip } = probeKindOf(subject);
+        return {
+          op: 'probe' as const,
+          result: await probe.probeSink(protocol, clientGzip, config.url, config.produceMs, config.probeInFlight),
+        };
+      })
       : runRound(config);
-    work.then(
-      (report) => port.postMessage(report),
-      (error: unknown) => port.postMessage({
-        op: 'error', message: error instanceof Error ? error.stack ?? error.message : String(error),
-      }),
-    ).finally(() => port.close());
+    const answer = (message: E2eReport | E2eProbeReport | { op: 'error'; message: string }): void => {
+      send(message, undefined, {}, () => process.disconnect());
+    };
+    work.then(answer, (error: unknown) => answer({
+      op: 'error', message: error instanceof Error ? error.stack ?? error.message : String(error),
+    }));
   });
-  port.postMessage({ op: 'ready' });
+  send({ op: 'ready' });
 }
 
 serve();
