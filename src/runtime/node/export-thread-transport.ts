@@ -58,6 +58,25 @@ interface Waiting {
   timer: ReturnType<typeof setTimeout>;
 }
 
+function ignore(): void {}
+
+/**
+ * The thread's Node options: the process's own (a Worker's default), minus --input-type. A process started as
+ * `node --input-type=module -e ...` or with a script on stdin passes it on, and every thread then dies at load
+ * ("--input-type can only be used with string input via --eval, --print, or STDIN"): the transport would never send.
+ * Undefined (inherit) when there is nothing to drop.
+ */
+function threadExecArgv(execArgv: readonly string[]): string[] | undefined {
+  if (!execArgv.some((arg) => arg === '--input-type' || arg.startsWith('--input-type='))) return undefined;
+  const kept: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const arg = execArgv[i]!;
+    if (arg === '--input-type') i++; // its value is the next argument
+    else if (!arg.startsWith('--input-type=')) kept.push(arg);
+  }
+  return kept;
+}
+
 export class ExportThreadTransport implements Transport {
   /** The exporter sends plain bodies: this transport gzips them on its thread (see Transport.gzipsPlainBodies). */
   readonly gzipsPlainBodies = true;
@@ -70,6 +89,7 @@ export class ExportThreadTransport implements Transport {
   private silentDeaths = 0;
   /** Why sends fail at once ('' while the thread can still be started). */
   private failure = '';
+  private shuttingDown: Promise<void> | undefined;
 
   constructor(options: ExportThreadTransportOptions) {
     const { compression, gzipLevel, threadUrl, ...http } = options;
@@ -88,14 +108,19 @@ export class ExportThreadTransport implements Transport {
     const id = this.nextId++;
     return new Promise<SendResult>((resolve) => {
       const waitMs = Math.min(Math.max(0, options.timeoutMs) + ANSWER_GRACE_MS, MAX_TIMER_MS);
-      const timer = setTimeout(() => this.answer(id, {
-        status: 'retryable', error: `spanwire: the export thread did not answer within ${waitMs} ms`,
-      }), waitMs);
+      // The thread enforces the timeout itself, so silence past it plus the grace means the thread is stuck (a
+      // busy loop, a lost message): it is ended, its requests fail retryable, and the next send starts a new one.
+      // Left running, it would keep every later request waiting out the whole grace as well.
+      const timer = setTimeout(
+        () => this.lost(worker, `the export thread did not answer within ${waitMs} ms`, true), waitMs);
       timer.unref();
       this.waiting.set(id, { resolve, timer });
       // A request in flight keeps the process alive, as a socket of an in-thread transport would.
       if (this.waiting.size === 1) worker.ref();
-      const request: ExportThreadRequest = { id, body, timeoutMs: options.timeoutMs, gzip: options.gzip };
+      // Structured clone copies a view's whole ArrayBuffer: a 1 KiB view into a 64 MiB buffer (a pooled Buffer, codec
+      // memory) would cross as 64 MiB. Only the body's own bytes go.
+      const own = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? body : body.slice();
+      const request: ExportThreadRequest = { id, body: own, timeoutMs: options.timeoutMs, gzip: options.gzip };
       try {
         worker.postMessage(request); // structured clone: the thread gets a copy, `body` stays the caller's
       } catch (error) {
@@ -105,8 +130,13 @@ export class ExportThreadTransport implements Transport {
   }
 
   /** Closes the thread's connections (requests still in flight fail), then ends the thread. */
-  async shutdown(): Promise<void> {
-    if (this.closed) return;
+  shutdown(): Promise<void> {
+    this.shuttingDown ??= this.close();
+    return this.shuttingDown;
+  }
+
+  /** shutdown()'s one run: every caller waits for the same exit. */
+  private async close(): Promise<void> {
     this.closed = true;
     const worker = this.worker;
     if (worker === undefined) return;
@@ -116,7 +146,7 @@ export class ExportThreadTransport implements Transport {
     } catch {
       // already gone: exit follows
     }
-    const timer = setTimeout(() => void worker.terminate(), SHUTDOWN_WAIT_MS);
+    const timer = setTimeout(() => void worker.terminate().then(ignore, ignore), SHUTDOWN_WAIT_MS);
     await exited;
     clearTimeout(timer);
   }
@@ -127,7 +157,9 @@ export class ExportThreadTransport implements Transport {
     if (this.failure !== '') return undefined;
     let worker: Worker;
     try {
-      worker = new Worker(this.threadUrl, { workerData: this.config });
+      const execArgv = threadExecArgv(process.execArgv);
+      worker = new Worker(this.threadUrl,
+        execArgv === undefined ? { workerData: this.config } : { workerData: this.config, execArgv });
     } catch (error) {
       this.failure = `spanwire: cannot start the export thread from ${this.threadUrl.href}: ${describeError(error)}`;
       return undefined;
@@ -152,10 +184,14 @@ export class ExportThreadTransport implements Transport {
     waiting.resolve(result);
   }
 
-  /** The thread is gone: its requests fail (retryable: a new thread may send them), the next send starts another. */
-  private lost(worker: Worker, why: string): void {
+  /**
+   * The thread is gone (or stuck: `terminate` ends it): its requests fail (retryable: a new thread may send them),
+   * the next send starts another.
+   */
+  private lost(worker: Worker, why: string, terminate = false): void {
     if (this.worker !== worker) return;
     this.worker = undefined;
+    if (terminate) void worker.terminate().then(ignore, ignore);
     if (!this.closed && ++this.silentDeaths >= MAX_SILENT_DEATHS) {
       this.failure = `spanwire: ${why}, ${MAX_SILENT_DEATHS} times without answering; check threadUrl and the process's resource limits`;
     }
