@@ -119,7 +119,9 @@ function positiveNumber(argv: readonly string[], flag: string, fallback: number,
 /**
  * --rounds N (default 5; --quick 2), --seconds S of production per round (default 5; --quick 1), --quick (a CI
  * smoke run, not a measurement), --json, --chunk-traces N (16), --queue-spans N (both SDKs; default: their own
- * 2048), --batch-spans N (both SDKs' maxExportBatchSize; default 512; at most the queue), --only a,b (subjects; spanwire-pool-http, gzip in libuv's thread pool, runs only when named), --probe-seconds S (sink ceiling probe per protocol; 2, --quick 0.5),
+ * 2048), --batch-spans N (both SDKs' maxExportBatchSize; default 512; at most the queue), --only a,b (subjects;
+ * spanwire-pool-http, gzip in libuv's thread pool, runs only when named), --probe-seconds S (each sink ceiling
+ * probe: HTTP pre-gzipped, HTTP gzipped by the client, gRPC; 2, --quick 0.5),
  * --cpu-profile DIR (a V8 profile of every producer, summarised at the end), --protocol http|grpc (that
  * protocol's subjects only), --endpoint URL (export there, not to the embedded sink: the full /v1/traces URL for
  * http, http://host:port for grpc; one protocol, http unless --protocol grpc).
