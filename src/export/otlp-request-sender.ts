@@ -8,6 +8,7 @@ import { ExportWorkMeter, type ExportWorkStats, sliceClockMs } from '../processi
 import { exportWorkQueue } from '../processing/export-work-queue.js';
 import { suppressTracing } from '../sdk/tracer.js';
 import { concatBytes } from './concat-bytes.js';
+import type { PartStaging } from '../codec/part-staging.js';
 import type { PartialSuccess } from './otlp-response.js';
 import { DEFAULT_RETRY_POLICY, type RetriedSend, type RetryPolicy, sendWithRetry } from './retrying-transport.js';
 import type { ExportOutcome, SpanBatch, SpanwireExporter } from './span-exporter.js';
@@ -55,8 +56,12 @@ export interface OtlpEncoding {
 
 /** One encoded piece of a request: final bytes, or raw protobuf/JSON to gzip in a later macrotask. */
 export interface RequestPart {
+  /** The bytes; for a staged part a view into codec memory, read only for its length. */
   bytes: Uint8Array;
   gzipLater: boolean;
+  /** Where a gzipLater part waits inside codec memory (instead of a copy in `bytes`); cleared once released. */
+  staging?: PartStaging | undefined;
+  ticket?: number;
 }
 
 /** Warn about rejected spans and failures at most this often (the counts are always in stats()). */
@@ -64,6 +69,14 @@ const WARN_INTERVAL_MS = 10000;
 
 export function positiveOr(value: number | undefined, fallback: number): number {
   return typeof value === 'number' && value > 0 && value < Infinity ? value : fallback;
+}
+
+/** Gives a staged part's room back, once. */
+function releaseStaged(part: RequestPart): void {
+  const staging = part.staging;
+  if (staging === undefined) return;
+  part.staging = undefined;
+  staging.release(part.ticket!);
 }
 
 export function addTo(counts: Record<string, number>, reason: string, n: number): void {
@@ -202,7 +215,7 @@ export class OtlpRequestSender {
       let deferred = false;
       for (const part of parts) {
         deferred ||= part.gzipLater;
-        ready.push(part.gzipLater ? await this.gzipInLaterMacrotask(part.bytes) : part.bytes);
+        ready.push(part.gzipLater ? await this.gzipInLaterMacrotask(part) : part.bytes);
       }
       // After deferred parts, the request starts in a macrotask of its own, not in the last gzip part's.
       if (deferred) await this.laterJob();
@@ -233,6 +246,7 @@ export class OtlpRequestSender {
       return { delivered: 0, dropped: spans, reason: 'export_failed', bytes: 0 };
     } finally {
       this.pendingBytes -= reserved;
+      for (const part of parts) releaseStaged(part); // parts an earlier failure left ungzipped
     }
   }
 
@@ -242,15 +256,19 @@ export class OtlpRequestSender {
     return { result, attempts: 1, timedOut: false };
   }
 
-  /** gzip of a copied-out body, in its own macrotask, after the jobs queued before it. */
-  private gzipInLaterMacrotask(raw: Uint8Array): Promise<Uint8Array> {
+  /** gzip of a staged or copied-out part, in its own macrotask, after the jobs queued before it. */
+  private gzipInLaterMacrotask(part: RequestPart): Promise<Uint8Array> {
     return new Promise((resolve, reject) => {
       this.enqueue(() => {
         const startMs = sliceClockMs();
         try {
-          resolve(this.encoding.gzipCopy(raw, this.gzipLevel));
+          const staging = part.staging;
+          resolve(staging !== undefined
+            ? staging.gzipCopy(part.ticket!, this.gzipLevel) : this.encoding.gzipCopy(part.bytes, this.gzipLevel));
         } catch (error) {
           reject(error); // counted as export_failed: a raw body must never go out labelled gzip
+        } finally {
+          releaseStaged(part);
         }
         this.exportWork.endSlice(startMs);
       });

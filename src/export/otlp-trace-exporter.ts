@@ -4,6 +4,7 @@
 // dropped with a reason. Bounded in requests and bytes waiting, so a dead collector cannot grow memory. Never throws.
 import type { SpanArena } from '../arena/span-arena.js';
 import { BatchEncoder, ENCODE_BAD_INPUT, GZIP_LEVEL_FAST } from '../codec/batch-encoder.js';
+import { PartStaging } from '../codec/part-staging.js';
 import {
   type ChunkOutcome, type OtlpSendOptions, OtlpRequestSender, OtlpSenderExporter, type RequestPart, addTo, positiveOr,
 } from './otlp-request-sender.js';
@@ -112,8 +113,16 @@ export class OtlpTraceExporter extends OtlpSenderExporter {
       } else {
         if (partsBytes > 0 && partsBytes + body.byteLength > requestBytes) sendParts();
         const deferGzip = gzip && body.byteLength > sender.deferGzipAboveBytes;
-        const bytes = gzip && !deferGzip ? encoder.gzip(body, sender.gzipLevel).slice() : body.slice();
-        parts.push({ bytes, gzipLater: deferGzip });
+        if (!deferGzip) {
+          parts.push({ bytes: gzip ? encoder.gzip(body, sender.gzipLevel).slice() : body.slice(), gzipLater: false });
+        } else {
+          // Waits for its gzip macrotask inside linear memory when the staging region has room, else as a copy.
+          const staging = PartStaging.of(batch.arena);
+          const ticket = staging.stage(body);
+          parts.push(ticket >= 0
+            ? { bytes: staging.view(ticket), gzipLater: true, staging, ticket }
+            : { bytes: body.slice(), gzipLater: true });
+        }
         partsSpans += spans;
         partsBytes += body.byteLength;
       }
