@@ -6,6 +6,10 @@ import { type ProxyTracerProvider, context, propagation, trace } from '@opentele
 import { afterEach, describe, expect, it } from 'vitest';
 import { InMemorySpanExporter, VERSION } from '../src/index.js';
 import { register } from '../src/runtime/node/register.js';
+import { useFakeHttpReceiver } from './support/otlp-fake-receiver.js';
+
+/** The compiled thread entry (CI builds dist/ before the tests; vitest itself runs the TS sources). */
+const THREAD_URL = new URL('../dist/src/runtime/node/export-thread.js', import.meta.url);
 
 afterEach(() => {
   trace.disable();
@@ -74,6 +78,32 @@ describe('spanwire/node register()', () => {
     const provider = register({ flushOnExit: false, env: { OTEL_SDK_DISABLED: 'true' } });
     expect((trace.getTracerProvider() as ProxyTracerProvider).getDelegate()).not.toBe(provider);
     expect(provider.getTracer('t').startSpan('s').isRecording()).toBe(false);
+  });
+
+  describe('exportThread', () => {
+    const receiver = useFakeHttpReceiver();
+
+    for (const compression of ['gzip', 'none'] as const) {
+      it(`sends OTLP/HTTP from the exporter's own thread, OTEL_EXPORTER_OTLP_COMPRESSION=${compression}`, async () => {
+        receiver.reset();
+        const provider = register({
+          flushOnExit: false, exportThread: { threadUrl: THREAD_URL },
+          env: {
+            OTEL_SERVICE_NAME: 'threaded', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.url,
+            OTEL_EXPORTER_OTLP_COMPRESSION: compression,
+          },
+        });
+        const tracer = trace.getTracer('t');
+        for (let i = 0; i < 3; i++) tracer.startSpan(`s${i}`, { attributes: { i } }).end();
+        await provider.forceFlush();
+        expect(receiver.requests.length).toBe(1);
+        const [request] = receiver.requests;
+        expect(request!.headers['content-encoding']).toBe(compression === 'gzip' ? 'gzip' : undefined);
+        expect(request!.spans.map((s) => s.span.name)).toEqual(['s0', 's1', 's2']);
+        expect(provider.stats()).toMatchObject({ exported: 3, droppedTotal: 0 });
+        await provider.shutdown();
+      });
+    }
   });
 
   it('keeps VERSION equal to package.json', () => {

@@ -8,11 +8,11 @@ import { AlwaysOffSampler } from '../../sampling/builtin-samplers.js';
 import { samplerFromEnv } from '../../sampling/sampler-from-env.js';
 import { type SpanwireOptions, SpanwireTracerProvider } from '../../sdk/tracer-provider.js';
 import { createNodeContextManager } from './async-local-storage-context.js';
-import { createOtlpExporterFromEnv } from './otlp-exporter-from-env.js';
+import { type NodeSendingOptions, createOtlpExporterFromEnv } from './otlp-exporter-from-env.js';
 import { defaultServiceName, detectNodeResource } from './resource-detectors.js';
 
 /** register() options: every SpanwireOptions field (code wins over the environment), plus Node specifics. */
-export interface NodeRegisterOptions extends SpanwireOptions {
+export interface NodeRegisterOptions extends SpanwireOptions, NodeSendingOptions {
   /** The environment to read instead of process.env (tests, or a config object). */
   env?: Readonly<Record<string, string | undefined>>;
   /** Flush and shut down when the event loop empties ('beforeExit'), so short scripts lose nothing. Default true. */
@@ -48,7 +48,8 @@ export function register(options: NodeRegisterOptions = {}): SpanwireTracerProvi
   const provider = new SpanwireTracerProvider({
     ...options,
     // Default: OTLP per OTEL_EXPORTER_OTLP_* (http/protobuf to localhost:4318 with gzip unless told otherwise).
-    exporter: options.exporter ?? (config.sdkDisabled ? undefined : createOtlpExporterFromEnv(config.exporter)),
+    exporter: options.exporter ?? (config.sdkDisabled ? undefined
+      : createOtlpExporterFromEnv(config.exporter, {}, { exportThread: options.exportThread })),
     resource,
     sdkLanguage: options.sdkLanguage ?? 'nodejs',
     sampler: config.sdkDisabled ? new AlwaysOffSampler()
