@@ -4,7 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { OtlpTraceExporter } from '../src/export/otlp-trace-exporter.js';
 import type { SpanBatch } from '../src/export/span-exporter.js';
-import { ExportWorkMeter, SLICE_BUDGET_MS, mergeExportWork, sliceClockMs } from '../src/processing/export-work-meter.js';
+import {
+  ExportWorkMeter, SLICE_BUDGET_MS, mergeExportWork, observeExportWorkSlices, sliceClockMs,
+} from '../src/processing/export-work-meter.js';
 import { createHttpTransport } from '../src/runtime/node/create-http-transport.js';
 import { SpanwireTracerProvider } from '../src/sdk/tracer-provider.js';
 import { useFakeHttpReceiver } from './support/otlp-fake-receiver.js';
@@ -19,6 +21,23 @@ describe('ExportWorkMeter', () => {
     expect(meter.overBudget).toBe(1);
     expect(meter.maxMs).toBeGreaterThanOrEqual(5);
     expect(meter.totalMs).toBeGreaterThanOrEqual(meter.maxMs);
+  });
+
+  it('tells an observer every slice (start, end), ignores one that throws, and stops when unset', () => {
+    const seen: [number, number][] = [];
+    const meter = new ExportWorkMeter();
+    observeExportWorkSlices((startMs, endMs) => { seen.push([startMs, endMs]); });
+    const startMs = sliceClockMs();
+    meter.endSlice(startMs);
+    expect(seen.length).toBe(1);
+    expect(seen[0]![0]).toBe(startMs);
+    expect(seen[0]![1]).toBeGreaterThanOrEqual(startMs);
+    observeExportWorkSlices(() => { throw new Error('observer bug'); });
+    expect(() => meter.endSlice(sliceClockMs())).not.toThrow();
+    observeExportWorkSlices(undefined);
+    meter.endSlice(sliceClockMs());
+    expect(seen.length).toBe(1);
+    expect(meter.slices).toBe(3);
   });
 
   it('merges meters, skipping anything that is not a meter', () => {
