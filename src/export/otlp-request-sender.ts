@@ -236,7 +236,9 @@ export class OtlpRequestSender {
         if (partial !== undefined && (rejected > 0 || partial.errorMessage !== '')) {
           this.warn(`spanwire: the ${label} receiver rejected ${rejected} of ${spans} spans: ${partial.errorMessage}`);
         }
-        return { delivered: spans - rejected, dropped: rejected, reason: 'rejected', bytes: body.byteLength };
+        // A transport that gzips on its own thread got the plain body: it says what went on the wire.
+        const bytes = typeof result.sentBytes === 'number' ? result.sentBytes : body.byteLength;
+        return { delivered: spans - rejected, dropped: rejected, reason: 'rejected', bytes };
       }
       this.warn(`spanwire: ${label} export of ${spans} spans failed after ${sent.attempts} attempt(s): ${result.error}`);
       const reason = result.status === 'failure' ? result.reason ?? 'not_retryable'

@@ -9,6 +9,8 @@ export type SendResult =
     status: 'success';
     /** The ExportTraceServiceResponse bytes (may be empty), at most 4 MiB after decompression. */
     response: Uint8Array;
+    /** Body bytes as they went on the wire, when the transport compressed them itself (gzipsPlainBodies). */
+    sentBytes?: number;
   }
   | {
     /** HTTP 429/502/503/504, a connection failure or reset, or a retryable gRPC code: worth another try. */
