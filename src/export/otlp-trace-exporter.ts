@@ -65,7 +65,11 @@ export class OtlpTraceExporter extends OtlpSenderExporter {
     // Keepalive requests are single parts, each within the quota; others gather parts up to requestTargetBytes.
     // A request never passes batchBytes (the arena's cap, under OTLP's 64 MiB): parts gather up to the lower bound.
     const requestBytes = Math.min(this.requestTargetBytes, batch.arena.capacity.batchBytes);
-    const partBytes = keepalive ? Math.min(this.gzipPartBytes, KEEPALIVE_REQUEST_TARGET_BYTES) : this.gzipPartBytes;
+    // Parts exist for gzip's sake (one macrotask each): with nothing to gzip here (compression off, or a transport
+    // that compresses on its own thread) a request is one part, copied out of linear memory once, not 4 times
+    // and then concatenated.
+    const partBytes = keepalive ? Math.min(this.gzipPartBytes, KEEPALIVE_REQUEST_TARGET_BYTES)
+      : gzip ? this.gzipPartBytes : requestBytes;
     const droppedBy: Record<string, number> = {};
     const chunks: Promise<ChunkOutcome>[] = [];
     let parts: RequestPart[] = [];
