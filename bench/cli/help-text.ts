@@ -78,7 +78,12 @@ JSON document (--json), field names are stable:
 "ratioVsOfficial" is the median of same-round ratios spanwire / reference (null when the row has none);
 "met" is true, false, or null when the row has no target.
 The e2e document says who counted "delivered": "deliveredCountedBy": "sink" (the embedded sink) or "sdk" (with
---endpoint: each SDK's own accounting), and "endpoint" (the collector URL, or null).
+--endpoint: each SDK's own accounting), and "endpoint" (the collector URL, or null). With the embedded sink and
+OTLP/HTTP it also gives "httpGzipFloor": { "clientUsPerSpan", "clientThreadUsPerSpan", "sinkUsPerSpan", "cores",
+"spansPerS" }: the CPU per span (client process, its main thread, sink) of a probe with no SDK that gzips
+pre-encoded bodies (spanwire's WASM gzip, level 1) and sends them, and the most spans/s the cores could deliver at
+that cost (null otherwise). Each producer runs in a process of its own, so
+its RSS ("rssPeakBytes" in each round's "report") is its own.
 `;
 
 /** `spanwire load --help`; documents the JSON fields, which are a stable interface. */
