@@ -276,15 +276,13 @@ describe('delivery through OtlpTraceExporter', () => {
     expect(threads.length).toBe(1);
   });
 
-  // BUG: stats().bytesSent is documented as "request bytes sent (after compression)", but with a transport that
-  // gzips on its thread the sender counts the plain body it handed over (otlp-request-sender.ts: bytes:
-  // body.byteLength): 2985 counted for 1552 bytes on the wire for these 25 spans. Needs the wire size back from
-  // the transport (e.g. a `sentBytes` on the success SendResult, used by the sender when present).
-  it.skip('stats().bytesSent counts the gzipped bytes on the wire', async () => {
+  it('stats().bytesSent counts the gzipped bytes on the wire, not the plain body the thread was handed', async () => {
     const p = pipeline();
     p.emit(25);
     await p.provider.forceFlush();
+    expect(receiver.attempts).toBe(1);
     expect(p.provider.stats().bytesSent).toBe(receiver.requests[0]!.raw.length);
+    expect(receiver.requests[0]!.raw.length).toBeLessThan(receiver.requests[0]!.body.length);
   });
 });
 

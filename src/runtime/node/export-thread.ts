@@ -35,7 +35,9 @@ async function send(request: ExportThreadRequest): Promise<SendResult> {
       return { status: 'failure', error: `spanwire: gzip failed on the export thread: ${describeError(error)}` };
     }
   }
-  return transport.send(body, { timeoutMs: request.timeoutMs, gzip: compressed });
+  const result = await transport.send(body, { timeoutMs: request.timeoutMs, gzip: compressed });
+  // The exporter handed over the plain body: only here is the wire size known (its stats().bytesSent).
+  return result.status === 'success' ? { ...result, sentBytes: body.byteLength } : result;
 }
 
 function answer(id: number, result: SendResult): void {
