@@ -3,6 +3,7 @@
 // never loads the official SDK. It must never change a default other than the queue and batch the run asks for.
 import { OtlpTraceExporter } from '../src/export/otlp-trace-exporter.js';
 import type { ExportOutcome, SpanBatch, SpanwireExporter } from '../src/export/span-exporter.js';
+import type { ExportWorkStats } from '../src/processing/export-work-meter.js';
 import { createHttpTransport } from '../src/runtime/node/create-http-transport.js';
 import { GrpcTransport } from '../src/runtime/node/otlp-grpc-transport.js';
 import { ExportThreadTransport } from '../src/runtime/node/export-thread-transport.js';
@@ -32,6 +33,11 @@ class TimedExporter implements SpanwireExporter {
       return outcome;
     }
     return outcome.finally(() => this.hooks.exportSettled(performance.now() - startMs));
+  }
+
+  /** The sender's slices (deferred gzip parts, request starts): stats().exportWork adds them to export()'s. */
+  get exportWork(): ExportWorkStats {
+    return this.inner.exportWork;
   }
 
   forceFlush(): Promise<void> {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { OtlpTraceExporter } from '../src/export/otlp-trace-exporter.js';
 import type { SpanBatch } from '../src/export/span-exporter.js';
 import {
-  ExportWorkMeter, SLICE_BUDGET_MS, mergeExportWork, observeExportWorkSlices, sliceClockMs,
+  ExportWorkMeter, SLICE_BUDGET_MS, mergeExportWork, observeExportWorkSlices, sliceClockMs, startSlice,
 } from '../src/processing/export-work-meter.js';
 import { createHttpTransport } from '../src/runtime/node/create-http-transport.js';
 import { SpanwireTracerProvider } from '../src/sdk/tracer-provider.js';
@@ -23,20 +23,23 @@ describe('ExportWorkMeter', () => {
     expect(meter.totalMs).toBeGreaterThanOrEqual(meter.maxMs);
   });
 
-  it('tells an observer every slice (start, end), ignores one that throws, and stops when unset', () => {
-    const seen: [number, number][] = [];
+  it('tells an observer every slice as it starts and ends, ignores one that throws, and stops when unset', () => {
+    const seen: string[] = [];
     const meter = new ExportWorkMeter();
-    observeExportWorkSlices((startMs, endMs) => { seen.push([startMs, endMs]); });
-    const startMs = sliceClockMs();
-    meter.endSlice(startMs);
-    expect(seen.length).toBe(1);
-    expect(seen[0]![0]).toBe(startMs);
-    expect(seen[0]![1]).toBeGreaterThanOrEqual(startMs);
-    observeExportWorkSlices(() => { throw new Error('observer bug'); });
-    expect(() => meter.endSlice(sliceClockMs())).not.toThrow();
+    observeExportWorkSlices({
+      sliceStarted: () => { seen.push('start'); },
+      sliceEnded: (startMs, endMs) => { seen.push(endMs >= startMs ? 'end' : 'end before start'); },
+    });
+    meter.endSlice(startSlice());
+    expect(seen).toEqual(['start', 'end']);
+    observeExportWorkSlices({
+      sliceStarted: () => { throw new Error('observer bug'); },
+      sliceEnded: () => { throw new Error('observer bug'); },
+    });
+    expect(() => meter.endSlice(startSlice())).not.toThrow();
     observeExportWorkSlices(undefined);
-    meter.endSlice(sliceClockMs());
-    expect(seen.length).toBe(1);
+    meter.endSlice(startSlice());
+    expect(seen).toEqual(['start', 'end']);
     expect(meter.slices).toBe(3);
   });
 

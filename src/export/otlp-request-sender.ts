@@ -4,7 +4,7 @@
 // accounting per request, and the per-batch outcome. Never throws; never lets a raw body go out labelled gzip.
 import { context, diag } from '@opentelemetry/api';
 import { raceTimeout } from '../processing/export-dispatcher.js';
-import { ExportWorkMeter, type ExportWorkStats, sliceClockMs } from '../processing/export-work-meter.js';
+import { ExportWorkMeter, type ExportWorkStats, startSlice } from '../processing/export-work-meter.js';
 import { exportWorkQueue } from '../processing/export-work-queue.js';
 import { suppressTracing } from '../sdk/tracer.js';
 import { concatBytes } from './concat-bytes.js';
@@ -219,7 +219,7 @@ export class OtlpRequestSender {
       }
       // After deferred parts, the request starts in a macrotask of its own, not in the last gzip part's.
       if (deferred) await this.laterJob();
-      const startMs = sliceClockMs();
+      const startMs = startSlice();
       const body = concatBytes(ready);
       // The transport's own HTTP/gRPC calls must not be traced by instrumentations (they would feed themselves).
       // Called without an await before it: a keepalive request's fetch() starts inside export().
@@ -262,7 +262,7 @@ export class OtlpRequestSender {
   private gzipInLaterMacrotask(part: RequestPart): Promise<Uint8Array> {
     return new Promise((resolve, reject) => {
       this.enqueue(() => {
-        const startMs = sliceClockMs();
+        const startMs = startSlice();
         try {
           const staging = part.staging;
           resolve(staging !== undefined

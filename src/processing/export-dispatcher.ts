@@ -3,7 +3,7 @@
 // processors. Never throws; never lets an exporter's rejection become an unhandled rejection.
 import type { SpanArena } from '../arena/span-arena.js';
 import type { ExportOutcome, SpanwireExporter } from '../export/span-exporter.js';
-import { sliceClockMs } from './export-work-meter.js';
+import { startSlice } from './export-work-meter.js';
 import type { SpanAccounting } from './span-accounting.js';
 import type { DropReason } from './span-processor.js';
 import { setUnrefTimeout } from './unref-timeout.js';
@@ -33,7 +33,7 @@ export class ExportDispatcher {
   dispatch(count: number): void {
     const arena = this.arena;
     let outcome: ExportOutcome | Promise<ExportOutcome>;
-    const startMs = sliceClockMs();
+    const startMs = startSlice();
     try {
       outcome = this.exporter.export({ arena, slots: arena.batchSlots, count, timeoutMs: this.exportTimeoutMs });
     } catch {

@@ -23,16 +23,34 @@ export const sliceClockMs: () => number = typeof performance === 'object' && typ
   ? () => performance.now()
   : () => Date.now();
 
+/** What observeExportWorkSlices calls: as a slice starts, and with its start and end as it ends. */
+export interface ExportWorkSliceObserver {
+  sliceStarted?(): void;
+  sliceEnded(startMs: number, endMs: number): void;
+}
+
 /** Sees every slice of every meter in the realm, when set (observeExportWorkSlices). */
-let sliceObserver: ((startMs: number, endMs: number) => void) | undefined;
+let sliceObserver: ExportWorkSliceObserver | undefined;
 
 /**
- * Calls `observer` with the start and end (sliceClockMs) of every export work slice from now on, or stops with
- * undefined. For measurement (the end-to-end benchmark takes GC pauses out of the slices they fell in); an observer
- * that throws is ignored. Not part of the public API.
+ * Tells `observer` of every export work slice from now on, or stops with undefined. For measurement (the end-to-end
+ * benchmark takes preemption and GC pauses out of the slices they fell in); an observer that throws is ignored.
+ * Not part of the public API.
  */
-export function observeExportWorkSlices(observer: ((startMs: number, endMs: number) => void) | undefined): void {
+export function observeExportWorkSlices(observer: ExportWorkSliceObserver | undefined): void {
   sliceObserver = observer;
+}
+
+/** Starts a slice of export work: returns its start time for ExportWorkMeter.endSlice. */
+export function startSlice(): number {
+  if (sliceObserver?.sliceStarted !== undefined) {
+    try {
+      sliceObserver.sliceStarted();
+    } catch {
+      // measurement only: never let it break an export
+    }
+  }
+  return sliceClockMs();
 }
 
 export class ExportWorkMeter implements ExportWorkStats {
@@ -41,7 +59,7 @@ export class ExportWorkMeter implements ExportWorkStats {
   maxMs = 0;
   totalMs = 0;
 
-  /** Records a slice that began at `startMs` (from sliceClockMs) and ends now. */
+  /** Records a slice that began at `startMs` (from startSlice) and ends now. */
   endSlice(startMs: number): void {
     const endMs = sliceClockMs();
     const ms = endMs - startMs;
@@ -52,7 +70,7 @@ export class ExportWorkMeter implements ExportWorkStats {
     if (ms > this.maxMs) this.maxMs = ms;
     if (sliceObserver !== undefined) {
       try {
-        sliceObserver(startMs, endMs);
+        sliceObserver.sliceEnded(startMs, endMs);
       } catch {
         // measurement only: never let it break an export
       }
