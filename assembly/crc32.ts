@@ -39,10 +39,11 @@ function buildCrcTables(): void {
   crcTablesReady = true;
 }
 
-// Lookups take a pre-scaled index ((byte << 2), produced by one shift and one mask) and the table's address as
-// the load's constant offset, so each costs shift + and + load; the 12 lookups on the words that do not depend
-// on the running CRC are folded first, leaving 2 xor levels on the loop-carried path. Against the textbook
-// slicing-by-8 loop this shape measured 25 % faster (190 vs 251 us on a 231 KB OTLP batch, median of 25 rounds).
+// Lookups on the running word take a pre-scaled index ((byte << 2), produced by one shift and one mask) and
+// the table's address as the load's constant offset, so each costs shift + and + load; the 12 lookups on the
+// bytes that do not depend on the running CRC are folded first, leaving 2 xor levels on the loop-carried path.
+// Against the textbook slicing-by-8 loop this shape measured 25 % faster (190 vs 251 us on a 231 KB OTLP batch,
+// median of 25 rounds).
 const BYTE0: u32 = 0xff << 2;
 
 /** CRC contribution of the 4 bytes of `word` when its last byte sits `t` bytes before the end of a step. */
@@ -56,9 +57,21 @@ const BYTE0: u32 = 0xff << 2;
   );
 }
 
+/** Table `t` entry for byte b (b < 256). */
+@inline function tableAt(b: u32, t: usize): u32 {
+  // Safe: b < 256 and t < 16: inside the 16 KiB region.
+  return load<u32>((<usize>b << 2) + t * CRC_TABLE_BYTES, CRC_TABLES);
+}
+
 /** Advances the inverted running CRC `c` (~crc) over the 16 bytes at p (tables built, 16 bytes readable). */
 @inline function crc32Step16(p: usize, c: u32): u32 {
-  const x = slice(load<u32>(p, 12), 0) ^ slice(load<u32>(p, 8), 4) ^ slice(load<u32>(p, 4), 8);
+  // The byte at p + k goes through table 15 - k. Bytes 4..15 do not depend on c, so each is one load8_u instead
+  // of a share of a word load plus shift and mask: on a 231 KB OTLP batch 1.17M instead of 1.44M x64
+  // instructions per call (callgrind) and 0.80-0.84x the time (fastest of 40 x 40 calls, A/B interleaved).
+  const x =
+    ((tableAt(load<u8>(p, 15), 0) ^ tableAt(load<u8>(p, 14), 1)) ^ (tableAt(load<u8>(p, 13), 2) ^ tableAt(load<u8>(p, 12), 3))) ^
+    ((tableAt(load<u8>(p, 11), 4) ^ tableAt(load<u8>(p, 10), 5)) ^ (tableAt(load<u8>(p, 9), 6) ^ tableAt(load<u8>(p, 8), 7))) ^
+    ((tableAt(load<u8>(p, 7), 8) ^ tableAt(load<u8>(p, 6), 9)) ^ (tableAt(load<u8>(p, 5), 10) ^ tableAt(load<u8>(p, 4), 11)));
   return slice(load<u32>(p) ^ c, 12) ^ x;
 }
 

@@ -33,12 +33,13 @@ const STORED_MAX_LEN: u32 = 65535;
 const BLOCK_SYMS: u32 = 16384;
 
 /**
- * SYMS entry layout, decoded by writeSymbols with two table lookups and no branch (bits 0..8 index LL_WORDS,
- * bits 9..13 DIST_WORDS):
- *   literal: byte (bits 0..7) | 31 << 9 (no distance)
- *   match:   length - 3 (bits 0..7) | 1 << 8 | distance code (bits 9..13) | distance extra value (bits 14..26)
+ * SYMS entry layout, decoded by writeSymbols with two table lookups and no branch. Both table indexes are stored
+ * as byte offsets (index x 4), which saves two shifts per symbol in the write loop:
+ *   bits 0..10   LL_WORDS offset:   literal byte x 4, or (256 + length - 3) x 4 for a match
+ *   bits 11..17  DIST_WORDS offset: distance code x 4, or 31 x 4 (SYM_NO_DIST) for a literal
+ *   bits 18..30  distance extra value (matches only)
  */
-const SYM_NO_DIST: u32 = 31 << 9;
+const SYM_NO_DIST: u32 = (31 << 2) << 11;
 
 /** Knuth's multiplicative hash constant (2^32 / golden ratio), applied to 4 little-endian bytes. */
 const HASH_MUL: u32 = 0x9e3779b1;
@@ -474,9 +475,8 @@ function codedBits(freqPtr: usize, tablePtr: usize, symbolCount: u32): u64 {
 
 @inline function distCode(distMinus1: u32): u32 {
   // Safe: distMinus1 < 32767, so the index is < 256 or 256 + (32766 >> 7) = 511 < 512.
-  return distMinus1 < 256
-    ? <u32>load<u8>(DIST_CODE + distMinus1)
-    : <u32>load<u8>(DIST_CODE + 256 + (distMinus1 >> 7));
+  // A select, not a branch: near and far distances alternate unpredictably within a block.
+  return <u32>load<u8>(DIST_CODE + select<u32>(distMinus1, 256 + (distMinus1 >> 7), distMinus1 < 256));
 }
 
 /**
@@ -529,13 +529,14 @@ function buildWriteTables(litTablePtr: usize, distTablePtr: usize, llWordsPtr: u
     buf >>= 8;
     count -= 8;
   }
-  for (let i: u32 = 0; i < symCount; i++) {
-    // Safe: i < symCount <= BLOCK_SYMS entries of SYMS; bits 0..8 index 512 words, bits 9..13 index 32.
-    const sym = load<u32>(symsPtr + (i << 2));
-    const lw = load<u32>(llWordsPtr + ((sym & 511) << 2));
-    const dw = load<u32>(distWordsPtr + (((sym >>> 9) & 31) << 2));
+  const symsEnd = symsPtr + (<usize>symCount << 2);
+  for (let p = symsPtr; p < symsEnd; p += 4) {
+    // Safe: p walks the symCount <= BLOCK_SYMS entries of SYMS; the offsets are < 2048 (512 words) and < 128.
+    const sym = load<u32>(p);
+    const lw = load<u32>(llWordsPtr + (sym & 0x7fc));
+    const dw = load<u32>(distWordsPtr + ((sym >>> 11) & 0x7c));
     const lBits = lw >>> 24;
-    const dPart = (dw & 0xffff) | ((sym >>> 14) << ((dw >>> 16) & 0xff));
+    const dPart = (dw & 0xffff) | ((sym >>> 18) << ((dw >>> 16) & 0xff));
     buf |= ((<u64>(lw & 0xffffff)) | ((<u64>dPart) << lBits)) << count;
     count += lBits + (dw >>> 24);
     if (wide) {
@@ -790,7 +791,7 @@ let matchDist: u32 = 0;
 
 /** Appends literal `byte` to SYMS (see SYM_NO_DIST) and counts it. Safe: symCount < BLOCK_SYMS, byte < 256. */
 @inline function recordLiteral(symsPtr: usize, symCount: u32, litFreqPtr: usize, byte: u32): void {
-  store<u32>(symsPtr + (<usize>symCount << 2), byte | SYM_NO_DIST);
+  store<u32>(symsPtr + (<usize>symCount << 2), (byte << 2) | SYM_NO_DIST);
   const p = litFreqPtr + (<usize>byte << 2);
   store<u32>(p, load<u32>(p) + 1);
 }
@@ -798,13 +799,13 @@ let matchDist: u32 = 0;
 /**
  * Appends a match to SYMS in the layout writeSymbols reads, and counts its length and distance codes.
  * Safe: symCount < BLOCK_SYMS; 4 <= len <= 258 and 1 <= dist <= 32767 (MAX_DIST), so both codes index inside
- * their tables and the distance's extra value (< 2^13) fits bits 14..26.
+ * their tables and the distance's extra value (< 2^13) fits bits 18..30.
  */
 @inline function recordMatch(symsPtr: usize, symCount: u32, litFreqPtr: usize, distFreqPtr: usize, len: u32, dist: u32): void {
   const d = dist - 1;
   const dc = distCode(d);
   const dExtra = d - (<u32>load<u16>(DIST_BASE + (dc << 1)) - 1);
-  store<u32>(symsPtr + (<usize>symCount << 2), (len - 3) | 256 | (dc << 9) | (dExtra << 14));
+  store<u32>(symsPtr + (<usize>symCount << 2), ((len - 3 + 256) << 2) | (dc << 13) | (dExtra << 18));
   const lp = litFreqPtr + (<usize>(257 + <u32>load<u8>(LENGTH_CODE + len - 3)) << 2);
   store<u32>(lp, load<u32>(lp) + 1);
   const dp = distFreqPtr + (<usize>dc << 2);
