@@ -6,6 +6,7 @@
 // thread; an idle transport never keeps a process alive. The thread runs the compiled dist/ (npm run build first).
 // Waits have generous upper bounds; the only time check is the server-imposed Retry-After lower bound.
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -312,6 +313,39 @@ describe('the transport on its own', () => {
     expect(result.status).toBe('success');
     expect(result.status === 'success' && result.response.byteLength).toBeGreaterThan(0);
   });
+
+  it.each(['gzip', 'none'] as const)(
+    'bodies of many sizes, 8 at a time, arrive byte-exact while transfer buffers are reused (compression %s)',
+    async (compression) => {
+      const transport = threadTransport({ compression });
+      // Distinct bodies around and across the 64/128/256/512 KiB buffer sizes, each filled with its own index.
+      const sizes = [1, 100, 65_535, 65_536, 65_537, 200_000, 262_144, 262_145, 3000, 600_000, 10, 131_072];
+      const bodies = Array.from({ length: 48 }, (_, i) => {
+        const body = new Uint8Array(sizes[i % sizes.length]!);
+        for (let k = 0; k < body.length; k += 251) body[k] = (i * 7 + k) & 255;
+        body[0] = i;
+        return body;
+      });
+      const copies = bodies.map((body) => body.slice());
+      let next = 0;
+      const lane = async (): Promise<void> => {
+        while (next < bodies.length) {
+          const body = bodies[next++]!;
+          expect((await transport.send(body, SEND)).status).toBe('success');
+        }
+      };
+      await within(Promise.all(Array.from({ length: 8 }, lane)), 30_000, 'all 48 sends');
+      // The caller's bodies untouched (Buffer.compare: toEqual walks 8 MB of typed arrays element by element).
+      expect(bodies.filter((body, i) => Buffer.compare(body, copies[i]!) !== 0)).toEqual([]);
+      const key = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+      expect(receiver.requests.map((r) => key(r.body)).sort()).toEqual(bodies.map(key).sort());
+      for (const request of receiver.requests) {
+        expect(request.headers['content-encoding']).toBe(compression === 'gzip' ? 'gzip' : undefined);
+      }
+      expect(threads.length).toBe(1);
+    },
+    60_000,
+  );
 
   it('an invalid URL fails every send (not retryable), from the thread, without throwing', async () => {
     const transport = threadTransport({ url: 'ftp://127.0.0.1/v1/traces' });

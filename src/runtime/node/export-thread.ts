@@ -24,7 +24,7 @@ if (config.compression === 'gzip') {
 }
 
 async function send(request: ExportThreadRequest): Promise<SendResult> {
-  let body = request.body;
+  let body: Uint8Array = new Uint8Array(request.buffer, 0, request.bodyBytes);
   let compressed = request.gzip;
   if (!compressed && config.compression === 'gzip') {
     if (gzip === undefined) return { status: 'failure', error: gzipError };
@@ -40,9 +40,13 @@ async function send(request: ExportThreadRequest): Promise<SendResult> {
   return result.status === 'success' ? { ...result, sentBytes: body.byteLength } : result;
 }
 
-function answer(id: number, result: SendResult): void {
-  const reply: ExportThreadReply = { id, result };
-  port?.postMessage(reply);
+/**
+ * Answers a request and hands its buffer back (transferred) for the next body. Only once the send settled: an
+ * uncompressed body is written from the buffer itself, and NodeHttpTransport lets go of it only then.
+ */
+function answer(request: ExportThreadRequest, result: SendResult): void {
+  const reply: ExportThreadReply = { id: request.id, result, buffer: request.buffer };
+  port?.postMessage(reply, [request.buffer]);
 }
 
 port?.on('message', (message: ExportThreadRequest | { id: 0; shutdown: true }) => {
@@ -51,7 +55,7 @@ port?.on('message', (message: ExportThreadRequest | { id: 0; shutdown: true }) =
     void transport.shutdown().then(() => port.close(), () => port.close());
     return;
   }
-  send(message).then((result) => answer(message.id, result), (error: unknown) => answer(message.id, {
+  send(message).then((result) => answer(message, result), (error: unknown) => answer(message, {
     status: 'failure', error: `spanwire: the export thread failed on a request: ${describeError(error)}`,
   }));
 });
