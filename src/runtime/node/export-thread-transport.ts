@@ -135,7 +135,9 @@ export class ExportThreadTransport implements Transport {
       // A request in flight keeps the process alive, as a socket of an in-thread transport would.
       if (this.waiting.size === 1) worker.ref();
       // One copy into a buffer of our own, transferred (not cloned: a clone of a view would also carry its whole
-      // ArrayBuffer, 64 MiB for a 1 KiB view into 64 MiB); `body` stays the caller's, untouched.
+      // ArrayBuffer, 64 MiB for a 1 KiB view into 64 MiB); `body` stays the caller's, untouched. What send() costs
+      // the event loop for a 256 KiB body, 8 in flight (median of 1500, 3 interleaved rounds): 207 µs as a
+      // structured clone (serialize, then a second copy), 53 µs this way.
       const buffer = this.takeBuffer(body.byteLength);
       new Uint8Array(buffer, 0, body.byteLength).set(body);
       const request: ExportThreadRequest = {
