@@ -157,6 +157,36 @@ function otlpLike(spans: number, seed: number): Uint8Array {
   return out;
 }
 
+/** Distances at both ends of every DEFLATE distance code (RFC 1951 3.2.5), 1..32768, plus 32769 (out of window). */
+const DISTANCE_EDGES = [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13, 16, 17, 24, 25, 32, 33, 48, 49, 64, 65, 96, 97, 128, 129,
+  192, 193, 256, 257, 384, 385, 512, 513, 768, 769, 1024, 1025, 1536, 1537, 2048, 2049, 3072, 3073, 4096, 4097, 6144,
+  6145, 8192, 8193, 12288, 12289, 16384, 16385, 24576, 24577, 32767, 32768, 32769];
+/** Lengths at both ends of every length code, 4 (our shortest match) to 258. */
+const LENGTH_EDGES = [4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 22, 23, 26, 27, 30, 31, 34, 35, 42, 43,
+  50, 51, 58, 59, 66, 67, 82, 83, 98, 99, 114, 115, 130, 131, 162, 163, 194, 195, 226, 227, 257, 258];
+
+/**
+ * Random bytes in which each (distance, length) pair appears once as a copy: `distance` random bytes, then
+ * `length` bytes each equal to the byte `distance` before, then one byte that is not, so the only match there has
+ * exactly that distance and length. Every length code's bounds at distance 300 and every distance code's bounds
+ * at length 258 and 5: each symbol's extra bits at their smallest and largest values.
+ */
+function matchEdges(): Uint8Array {
+  const rnd = randomBytes(1 << 22, 8);
+  const pairs: Array<[number, number]> = [
+    ...LENGTH_EDGES.map((len): [number, number] => [300, len]),
+    ...DISTANCE_EDGES.flatMap((d): Array<[number, number]> => [[d, 258], [d, 5]]),
+  ];
+  const out: number[] = [];
+  let r = 0;
+  for (const [distance, length] of pairs) {
+    for (let i = 0; i < distance; i++) out.push(rnd[r++]!);
+    for (let i = 0; i < length; i++) out.push(out[out.length - distance]!);
+    out.push((out[out.length - distance]! + 1) & 0xff);
+  }
+  return Uint8Array.from(out);
+}
+
 const codecs = Object.fromEntries(TARGETS.map((t) => [t, new Codec(t)])) as Record<Target, Codec>;
 const LEVELS = [1, 6];
 
@@ -174,6 +204,7 @@ const INPUTS: Array<[string, () => Uint8Array]> = [
   ['65535 random bytes (one full stored block)', () => randomBytes(65535, 5)],
   ['65536 random bytes (one byte past a stored block)', () => randomBytes(65536, 6)],
   ['65537 bytes of text', () => textLike(65537, 7)],
+  ['every length and distance code at both ends of its extra-bit range', matchEdges],
   ['3 MiB mixing random, text and runs', () => {
     const out = new Uint8Array(3 << 20);
     for (let o = 0, k = 0; o < out.length; o += 100_000, k++) {
