@@ -8,9 +8,12 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { TLSSocket } from 'node:tls';
 import type { Worker } from 'node:worker_threads';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { ROOT_CONTEXT, type Tracer } from '@opentelemetry/api';
@@ -22,9 +25,10 @@ import {
   ExportThreadTransport, type ExportThreadTransportOptions,
 } from '../src/runtime/node/export-thread-transport.js';
 import { SpanwireTracerProvider } from '../src/sdk/tracer-provider.js';
-import type { DecodedKeyValue } from './support/otlp-decode.js';
+import { type DecodedKeyValue, decodeExportTraceRequest, listSpans } from './support/otlp-decode.js';
 import { type Fault, FakeHttpReceiver } from './support/otlp-fake-receiver.js';
 import { REQUEST_SPAN_COUNT, exportRequestBody } from './support/otlp-request-fixture.js';
+import { type Pem, hasOpenssl, selfSigned } from './support/self-signed-certificates.js';
 
 /** The compiled thread entry: a Worker runs JavaScript, not the TS sources vitest reads. */
 const THREAD_URL = new URL('../dist/src/runtime/node/export-thread.js', import.meta.url);
@@ -347,11 +351,91 @@ describe('the transport on its own', () => {
     60_000,
   );
 
+  it('sends the configured headers (OTEL_EXPORTER_OTLP_HEADERS) from the thread', async () => {
+    const transport = threadTransport({ headers: { 'x-tenant': 'blue', 'User-Agent': 'app/1.0' } });
+    expect((await transport.send(BODY, SEND)).status).toBe('success');
+    const headers = receiver.requests[0]!.headers;
+    expect(headers['x-tenant']).toBe('blue');
+    expect(headers['user-agent']).toBe('app/1.0');
+    expect(headers['content-type']).toBe('application/x-protobuf');
+  });
+
   it('an invalid URL fails every send (not retryable), from the thread, without throwing', async () => {
     const transport = threadTransport({ url: 'ftp://127.0.0.1/v1/traces' });
     const result = await transport.send(BODY, SEND);
     expect(result.status).toBe('failure');
     expect(result.status === 'failure' && result.error).toMatch(/http: or https:/);
+  });
+});
+
+/** A TLS collector (node:https) that asks for a client certificate and records what each request brought. */
+interface TlsCollector {
+  dir: string;
+  server: Pem;
+  client: Pem;
+  https: HttpsServer;
+  url: string;
+  seen: { clientCn: string; encoding: string | undefined; spans: number }[];
+}
+
+async function startTlsCollector(): Promise<TlsCollector> {
+  const dir = mkdtempSync(join(tmpdir(), 'spanwire-export-thread-tls-'));
+  const server = selfSigned(dir, 'collector');
+  const client = selfSigned(dir, 'client');
+  const seen: TlsCollector['seen'] = [];
+  const https = createHttpsServer({
+    cert: server.cert, key: server.key, requestCert: true, rejectUnauthorized: false, ca: client.cert,
+  }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const socket = req.socket as TLSSocket;
+      const raw = Buffer.concat(chunks);
+      const body = req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
+      seen.push({
+        clientCn: socket.authorized ? String(socket.getPeerCertificate().subject.CN) : '',
+        encoding: req.headers['content-encoding'], spans: listSpans(decodeExportTraceRequest(new Uint8Array(body))).length,
+      });
+      res.writeHead(200, { 'Content-Type': 'application/x-protobuf', 'Content-Length': 0 });
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => https.listen(0, '127.0.0.1', () => resolve()));
+  const url = `https://127.0.0.1:${(https.address() as AddressInfo).port}/v1/traces`;
+  return { dir, server, client, https, url, seen };
+}
+
+describe.skipIf(!hasOpenssl())('over TLS, with mTLS (skipped without openssl)', () => {
+  let tls: TlsCollector;
+  beforeAll(async () => {
+    tls = await startTlsCollector();
+  });
+  afterAll(async () => {
+    tls.https.closeAllConnections();
+    await new Promise<void>((resolve) => tls.https.close(() => resolve()));
+    rmSync(tls.dir, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    tls.seen.length = 0;
+  });
+
+  it('trusts the CA and presents the client certificate (files and PEM text cross into the thread)', async () => {
+    const { url, server, client } = tls;
+    const fromFiles = threadTransport({ url, ca: server.certPath, cert: client.certPath, key: client.keyPath });
+    const fromPem = threadTransport({ url, ca: server.cert, cert: client.cert, key: client.key });
+    expect((await fromFiles.send(BODY, SEND)).status).toBe('success');
+    expect((await fromPem.send(BODY, SEND)).status).toBe('success');
+    expect(tls.seen).toEqual([
+      { clientCn: 'client', encoding: 'gzip', spans: REQUEST_SPAN_COUNT },
+      { clientCn: 'client', encoding: 'gzip', spans: REQUEST_SPAN_COUNT },
+    ]);
+  });
+
+  it('an untrusted certificate is a failure, not retried', async () => {
+    const result = await threadTransport({ url: tls.url }).send(BODY, SEND);
+    expect(result.status).toBe('failure');
+    expect(result.status === 'failure' && result.error).toMatch(/SELF_SIGNED|self.signed/i);
+    expect(tls.seen).toEqual([]);
   });
 });
 
