@@ -351,6 +351,17 @@ describe('the transport on its own', () => {
     60_000,
   );
 
+  it('a body it cannot copy fails that request (never a rejection) and leaves the thread serving others', async () => {
+    const transport = threadTransport();
+    const broken = new Uint8Array(8);
+    Object.defineProperty(broken, 'byteLength', { get: () => { throw new RangeError('fixture: no buffer for this'); } });
+    const result = await within(transport.send(broken, SEND), 5000, 'the broken send');
+    expect(result.status).toBe('failure');
+    expect(result.status === 'failure' && result.error).toMatch(/cannot hand the request.*no buffer/);
+    expect((await transport.send(BODY, SEND)).status).toBe('success');
+    expect(threads.length).toBe(1);
+  });
+
   it('sends the configured headers (OTEL_EXPORTER_OTLP_HEADERS) from the thread', async () => {
     const transport = threadTransport({ headers: { 'x-tenant': 'blue', 'User-Agent': 'app/1.0' } });
     expect((await transport.send(BODY, SEND)).status).toBe('success');

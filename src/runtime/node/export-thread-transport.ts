@@ -60,6 +60,8 @@ const SHUTDOWN_WAIT_MS = 5000;
 const MAX_TIMER_MS = 2147483647;
 /** Transfer buffers are powers of two from 64 KiB: a 230 KB request body (512 canonical spans) takes 256 KiB. */
 const MIN_BUFFER_BYTES = 64 * 1024;
+/** Above this a body gets a buffer of its own size: rounding a 20 MiB body up to 32 MiB would waste 12. */
+const MAX_ROUNDED_BUFFER_BYTES = 4 * 1024 * 1024;
 /**
  * Bytes of transfer buffers kept for reuse: 8 MiB holds the 8 exports the batch processor keeps in flight at
  * 512 KiB each, twice over. Cloned bodies instead (a new ArrayBuffer per request in the thread, freed only when
@@ -138,12 +140,13 @@ export class ExportThreadTransport implements Transport {
       // ArrayBuffer, 64 MiB for a 1 KiB view into 64 MiB); `body` stays the caller's, untouched. What send() costs
       // the event loop for a 256 KiB body, 8 in flight (median of 1500, 3 interleaved rounds): 207 µs as a
       // structured clone (serialize, then a second copy), 53 µs this way.
-      const buffer = this.takeBuffer(body.byteLength);
-      new Uint8Array(buffer, 0, body.byteLength).set(body);
-      const request: ExportThreadRequest = {
-        id, buffer, bodyBytes: body.byteLength, timeoutMs: options.timeoutMs, gzip: options.gzip,
-      };
       try {
+        // Inside the try: a buffer that cannot be allocated (RangeError) must fail this request, not reject it.
+        const buffer = this.takeBuffer(body.byteLength);
+        new Uint8Array(buffer, 0, body.byteLength).set(body);
+        const request: ExportThreadRequest = {
+          id, buffer, bodyBytes: body.byteLength, timeoutMs: options.timeoutMs, gzip: options.gzip,
+        };
         worker.postMessage(request, [buffer]);
       } catch (error) {
         this.answer(id, { status: 'failure', error: `spanwire: cannot hand the request to the export thread: ${describeError(error)}` });
@@ -160,6 +163,8 @@ export class ExportThreadTransport implements Transport {
   /** shutdown()'s one run: every caller waits for the same exit. */
   private async close(): Promise<void> {
     this.closed = true;
+    this.pool.length = 0;
+    this.pooledBytes = 0;
     const worker = this.worker;
     if (worker === undefined) return;
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
@@ -198,7 +203,7 @@ export class ExportThreadTransport implements Transport {
     return worker;
   }
 
-  /** The smallest pooled buffer that holds `bytes`, or a new one (the next power of two from 64 KiB). */
+  /** The smallest pooled buffer that holds `bytes`, or a new one (the next power of two from 64 KiB, to 4 MiB). */
   private takeBuffer(bytes: number): ArrayBuffer {
     const pool = this.pool;
     let best = -1;
@@ -207,6 +212,7 @@ export class ExportThreadTransport implements Transport {
       if (size >= bytes && (best < 0 || size < pool[best]!.byteLength)) best = i;
     }
     if (best < 0) {
+      if (bytes > MAX_ROUNDED_BUFFER_BYTES) return new ArrayBuffer(bytes);
       let size = MIN_BUFFER_BYTES;
       while (size < bytes) size *= 2;
       return new ArrayBuffer(size);
