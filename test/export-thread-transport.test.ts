@@ -362,6 +362,17 @@ describe('the transport on its own', () => {
     expect(threads.length).toBe(1);
   });
 
+  it('a NaN or negative timeout times the request out in the thread; the thread itself is not ended', async () => {
+    const transport = threadTransport();
+    for (const timeoutMs of [Number.NaN, -5]) {
+      const result = await within(transport.send(BODY, { timeoutMs, gzip: false }), 5000, `timeoutMs ${timeoutMs}`);
+      expect(result).toMatchObject({ status: 'retryable', error: expect.stringMatching(/timed out/) });
+    }
+    expect((await transport.send(BODY, SEND)).status).toBe('success');
+    expect(threads.length).toBe(1);
+    expect(threads[0]!.exitCode).toBeUndefined();
+  });
+
   it('sends the configured headers (OTEL_EXPORTER_OTLP_HEADERS) from the thread', async () => {
     const transport = threadTransport({ headers: { 'x-tenant': 'blue', 'User-Agent': 'app/1.0' } });
     expect((await transport.send(BODY, SEND)).status).toBe('success');

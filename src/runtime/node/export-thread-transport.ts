@@ -126,7 +126,10 @@ export class ExportThreadTransport implements Transport {
     if (worker === undefined) return Promise.resolve({ status: 'failure', error: this.failure });
     const id = this.nextId++;
     return new Promise<SendResult>((resolve) => {
-      const waitMs = Math.min(Math.max(0, options.timeoutMs) + ANSWER_GRACE_MS, MAX_TIMER_MS);
+      // NaN or a negative timeout is 0 here, as in the thread's NodeHttpTransport: NaN would make the grace timer
+      // fire after 1 ms and end a healthy thread.
+      const timeoutMs = options.timeoutMs > 0 ? options.timeoutMs : 0;
+      const waitMs = Math.min(timeoutMs + ANSWER_GRACE_MS, MAX_TIMER_MS);
       // The thread enforces the timeout itself, so silence past it plus the grace means the thread is stuck (a
       // busy loop, a lost message): it is ended, its requests fail retryable, and the next send starts a new one.
       // Left running, it would keep every later request waiting out the whole grace as well.
