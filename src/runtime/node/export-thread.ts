@@ -46,7 +46,11 @@ async function send(request: ExportThreadRequest): Promise<SendResult> {
  */
 function answer(request: ExportThreadRequest, result: SendResult): void {
   const reply: ExportThreadReply = { id: request.id, result, buffer: request.buffer };
-  port?.postMessage(reply, [request.buffer]);
+  try {
+    port?.postMessage(reply, [request.buffer]);
+  } catch {
+    // The port is closed (shutdown): the transport has failed this request already, when the thread exited.
+  }
 }
 
 port?.on('message', (message: ExportThreadRequest | { id: 0; shutdown: true }) => {
