@@ -561,18 +561,18 @@ describe('the thread itself failing', () => {
     expect(receiver.attempts).toBe(0);
   });
 
-  it('through the exporter: 3 retryable attempts, then a failure at once; spans count as not_retryable', async () => {
+  it('through the exporter: 3 retryable attempts, then a failure at once; spans count as export_thread_unavailable', async () => {
     const p = pipeline({ threadUrl: fixture('export-thread-throws-at-load.mjs') }, {
       retry: { maxAttempts: 5, initialBackoffMs: 5, maxBackoffMs: 20 },
     });
     p.emit(10);
     await p.provider.forceFlush();
     expect(p.transport.results.map((r) => r.status)).toEqual(['retryable', 'retryable', 'retryable', 'failure']);
-    expectSettled(p.provider, 0, { not_retryable: 10 });
+    expectSettled(p.provider, 0, { export_thread_unavailable: 10 });
     // Later batches are refused at once, still counted.
     p.emit(4);
     await p.provider.forceFlush();
-    expectSettled(p.provider, 0, { not_retryable: 14 });
+    expectSettled(p.provider, 0, { export_thread_unavailable: 14 });
     expect(threads.length).toBe(3);
   });
 

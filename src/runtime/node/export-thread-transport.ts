@@ -123,7 +123,10 @@ export class ExportThreadTransport implements Transport {
   send(body: Uint8Array, options: SendOptions): Promise<SendResult> {
     if (this.closed) return Promise.resolve({ status: 'failure', error: 'spanwire: the export thread transport was shut down' });
     const worker = this.thread();
-    if (worker === undefined) return Promise.resolve({ status: 'failure', error: this.failure });
+    // Counted as 'export_thread_unavailable', not 'not_retryable': the collector never saw these spans.
+    if (worker === undefined) {
+      return Promise.resolve({ status: 'failure', error: this.failure, reason: 'export_thread_unavailable' });
+    }
     const id = this.nextId++;
     return new Promise<SendResult>((resolve) => {
       // NaN or a negative timeout is 0 here, as in the thread's NodeHttpTransport: NaN would make the grace timer
