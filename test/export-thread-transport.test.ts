@@ -142,6 +142,10 @@ class RecordingTransport implements Transport {
     return result;
   }
 
+  prefersCompressedBodies(): boolean {
+    return this.inner.prefersCompressedBodies?.() === true;
+  }
+
   shutdown(): Promise<void> {
     return this.inner.shutdown();
   }
@@ -279,6 +283,22 @@ describe('delivery through OtlpTraceExporter', () => {
     expect(receiver.accepted.size).toBe(2400);
     expectSettled(p.provider, 2400, {});
     expect(threads.length).toBe(1);
+  });
+
+  it('while requests pile up on the thread, the exporter gzips on the event loop and the thread only sends', async () => {
+    receiver.script = () => ({ delayMs: 150 }); // answers slowly: requests stay on the thread
+    const p = pipeline();
+    const ids = p.emit(2000); // ~4 batches of 512, dispatched back to back
+    await p.provider.forceFlush();
+    await eventually(() => p.provider.stats().exported === 2000, 'all 2000 spans exported');
+    const stats = p.provider.stats();
+    // The sender's own slices (deferred gzip parts, request starts) exist only when it gzipped on the event loop.
+    expect(stats.exportWork.slices).toBeGreaterThan(stats.exports);
+    expect(receiver.requests.every((r) => r.headers['content-encoding'] === 'gzip' && r.decodeError === undefined))
+      .toBe(true);
+    expectReceivedAsRecorded(p, ids);
+    expectSettled(p.provider, 2000, {});
+    expect(stats.bytesSent).toBe(receiver.requests.reduce((n, r) => n + r.raw.length, 0));
   });
 
   it('stats().bytesSent counts the gzipped bytes on the wire, not the plain body the thread was handed', async () => {

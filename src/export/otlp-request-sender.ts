@@ -84,7 +84,10 @@ export function addTo(counts: Record<string, number>, reason: string, n: number)
 }
 
 export class OtlpRequestSender {
+  /** Bodies are gzipped on this thread (the WASM codec) before the transport gets them. */
   readonly gzip: boolean;
+  /** Bodies go out gzipped, by this thread or by a transport that compresses them itself. */
+  private readonly compress: boolean;
   readonly gzipLevel: number;
   readonly deferGzipAboveBytes: number;
   /** Inside withKeepalive(): requests must outlive the page (keepalive, gzip inline, one attempt). */
@@ -105,7 +108,8 @@ export class OtlpRequestSender {
     this.transport = options.transport;
     // A transport that gzips on a thread of its own gets plain bodies: compressing here as well would only move the
     // work back onto the event loop (and gzip the body twice).
-    this.gzip = options.compression !== 'none' && options.transport.gzipsPlainBodies !== true;
+    this.compress = options.compression !== 'none';
+    this.gzip = this.compress && options.transport.gzipsPlainBodies !== true;
     this.gzipLevel = options.gzipLevel ?? defaultGzipLevel;
     this.timeoutMs = positiveOr(options.timeoutMs, 10000);
     this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
@@ -130,6 +134,15 @@ export class OtlpRequestSender {
       ? Math.min(this.timeoutMs, batch.timeoutMs) : this.timeoutMs;
   }
 
+  /**
+   * Whether this batch's bodies are gzipped on this thread: always when `gzip`; with a transport that gzips on a
+   * thread of its own, while that thread is behind (prefersCompressedBodies), so the event loop shares the work and
+   * a producer on it slows down with the export instead of outrunning it and filling the queue.
+   */
+  gzipThisBatch(): boolean {
+    return this.gzip || (this.compress && this.transport.prefersCompressedBodies?.() === true);
+  }
+
   /** Whether a body of this size may wait for its answer (else its spans are dropped as 'inflight_limit'). */
   hasRoomFor(bodyBytes: number): boolean {
     return this.pendingBytes + bodyBytes <= this.maxPendingBytes;
@@ -144,8 +157,10 @@ export class OtlpRequestSender {
    * Sends one request of `spans` spans. `payload` is a copy the sender now owns: already gzipped (or plain when
    * compression is off), or raw with `gzipLater` to be compressed in a later macrotask.
    */
-  send(payload: Uint8Array, spans: number, gzipLater: boolean, timeoutMs: number, keepalive: boolean): Promise<ChunkOutcome> {
-    return this.sendParts([{ bytes: payload, gzipLater }], spans, timeoutMs, keepalive);
+  send(
+    payload: Uint8Array, spans: number, gzipLater: boolean, timeoutMs: number, keepalive: boolean, gzipped = this.gzip,
+  ): Promise<ChunkOutcome> {
+    return this.sendParts([{ bytes: payload, gzipLater }], spans, timeoutMs, keepalive, gzipped);
   }
 
   /**
@@ -154,8 +169,10 @@ export class OtlpRequestSender {
    * member (RFC 1952 allows several; Go's gzip.Reader, zlib's gunzip and the JDK read them all). Parts marked
    * gzipLater are compressed one per macrotask, so a large request never blocks the loop for one long gzip.
    */
-  sendParts(parts: readonly RequestPart[], spans: number, timeoutMs: number, keepalive: boolean): Promise<ChunkOutcome> {
-    const chunk = this.sendTracked(parts, spans, timeoutMs, keepalive);
+  sendParts(
+    parts: readonly RequestPart[], spans: number, timeoutMs: number, keepalive: boolean, gzipped = this.gzip,
+  ): Promise<ChunkOutcome> {
+    const chunk = this.sendTracked(parts, spans, timeoutMs, keepalive, gzipped);
     this.pending.add(chunk);
     void chunk.then(() => this.pending.delete(chunk));
     return chunk;
@@ -205,7 +222,7 @@ export class OtlpRequestSender {
   }
 
   private async sendTracked(
-    parts: readonly RequestPart[], spans: number, timeoutMs: number, keepalive: boolean,
+    parts: readonly RequestPart[], spans: number, timeoutMs: number, keepalive: boolean, gzipped: boolean,
   ): Promise<ChunkOutcome> {
     let reserved = 0;
     for (const part of parts) reserved += part.bytes.byteLength;
@@ -224,8 +241,8 @@ export class OtlpRequestSender {
       // The transport's own HTTP/gRPC calls must not be traced by instrumentations (they would feed themselves).
       // Called without an await before it: a keepalive request's fetch() starts inside export().
       const sending = context.with(suppressTracing(context.active()), () => keepalive
-        ? this.sendKeepalive(body, timeoutMs)
-        : sendWithRetry(this.transport, body, this.gzip, timeoutMs, this.retry));
+        ? this.sendKeepalive(body, timeoutMs, gzipped)
+        : sendWithRetry(this.transport, body, gzipped, timeoutMs, this.retry));
       if (deferred) this.exportWork.endSlice(startMs); // inside export() the processor times it already
       const sent = await sending;
       const result = sent.result;
@@ -253,8 +270,8 @@ export class OtlpRequestSender {
   }
 
   /** One keepalive attempt (a retry timer would not outlive the page), shaped like sendWithRetry's answer. */
-  private async sendKeepalive(body: Uint8Array, timeoutMs: number): Promise<RetriedSend> {
-    const result = await this.transport.send(body, { timeoutMs, gzip: this.gzip, keepalive: true });
+  private async sendKeepalive(body: Uint8Array, timeoutMs: number, gzipped: boolean): Promise<RetriedSend> {
+    const result = await this.transport.send(body, { timeoutMs, gzip: gzipped, keepalive: true });
     return { result, attempts: 1, timedOut: false };
   }
 

@@ -61,7 +61,7 @@ export class OtlpTraceExporter extends OtlpSenderExporter {
     const count = batch.count;
     const encoder = this.encoderFor(batch.arena);
     const keepalive = sender.keepaliveMode;
-    const gzip = sender.gzip;
+    const gzip = sender.gzipThisBatch();
     // Keepalive requests are single parts, each within the quota; others gather parts up to requestTargetBytes.
     // A request never passes batchBytes (the arena's cap, under OTLP's 64 MiB): parts gather up to the lower bound.
     const requestBytes = Math.min(this.requestTargetBytes, batch.arena.capacity.batchBytes);
@@ -77,7 +77,7 @@ export class OtlpTraceExporter extends OtlpSenderExporter {
     let partsBytes = 0;
     const sendParts = (): void => {
       if (parts.length === 0) return;
-      chunks.push(sender.sendParts(parts, partsSpans, timeoutMs, false));
+      chunks.push(sender.sendParts(parts, partsSpans, timeoutMs, false, gzip));
       parts = [];
       partsSpans = 0;
       partsBytes = 0;
@@ -113,7 +113,7 @@ export class OtlpTraceExporter extends OtlpSenderExporter {
           keepaliveCap = spans >> 1;
           continue;
         }
-        chunks.push(sender.send(payload.slice(), spans, false, timeoutMs, true));
+        chunks.push(sender.send(payload.slice(), spans, false, timeoutMs, true, gzip));
       } else {
         if (partsBytes > 0 && partsBytes + body.byteLength > requestBytes) sendParts();
         const deferGzip = gzip && body.byteLength > sender.deferGzipAboveBytes;

@@ -52,6 +52,11 @@ export interface Transport {
    * exporter then hands it plain bodies whatever its own compression option says, and the transport's decides.
    */
   readonly gzipsPlainBodies?: boolean;
+  /**
+   * For a transport that gzips plain bodies itself: true while it would rather be handed bodies gzipped already
+   * (its thread is behind), so the caller shares the compression work for a while. Called once per batch.
+   */
+  prefersCompressedBodies?(): boolean;
 }
 
 /** Responses are read up to this many bytes (OTLP: 4 MiB after decompression); more is a failure. */
