@@ -437,7 +437,8 @@ describe('the spanwire process', () => {
     const run = runCli(['bench', '--scenario', 'codec', '--quick', '--json'], 60_000);
     expect(run.status, run.stderr).toBe(0);
     const doc = JSON.parse(run.stdout) as BenchReport;
-    expect(Object.keys(doc)).toEqual(['spanwire', 'node', 'partial', 'options', 'officialSdk', 'scenarios']);
+    expect(Object.keys(doc)).toEqual(['spanwire', 'node', 'partial', 'options', 'officialSdk', 'scenarios', 'pipelineFloor']);
+    expect(doc.pipelineFloor).toBeNull(); // codec alone: no lifecycle floor, no e2e probe
     expect(doc).toMatchObject({
       spanwire: '0.1.0', node: process.version, partial: false,
       options: { quick: true, rounds: null, endpoint: null, protocol: null },

@@ -84,6 +84,9 @@ OTLP/HTTP it also gives "httpGzipFloor": { "clientUsPerSpan", "clientThreadUsPer
 pre-encoded bodies (spanwire's WASM gzip, level 1) and sends them, and the most spans/s the cores could deliver at
 that cost (null otherwise). Each producer runs in a process of its own, so
 its RSS ("rssPeakBytes" in each round's "report") is its own.
+When codec, lifecycle and e2e all ran, "pipelineFloor": { "recordUsPerSpan", "encodeUsPerSpan",
+"gzipAndSendUsPerSpan", "sinkUsPerSpan", "cores", "spansPerS" } adds the minimal recorder and spanwire's encode to
+that probe: the most spans/s any SDK could deliver over OTLP/HTTP + gzip here (null otherwise).
 `;
 
 /** `spanwire load --help`; documents the JSON fields, which are a stable interface. */

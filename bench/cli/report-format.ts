@@ -2,6 +2,7 @@
 // its text and Markdown renderings. Pure: it formats what it is given and must never run or print anything.
 import { formatNumber } from '../bench-stats.js';
 import type { OfficialSdkStatus } from './official-packages.js';
+import { type PipelineFloor, pipelineFloorOf } from './pipeline-floor.js';
 import type { OtlpProtocol, ScenarioName } from './parse-args.js';
 import type { SummaryRow } from './scenario-summary.js';
 import { summarizeScenario, warningsOf } from './scenario-summary.js';
@@ -29,6 +30,8 @@ export interface BenchReport {
   options: { quick: boolean; rounds: number | null; endpoint: string | null; protocol: OtlpProtocol | null };
   officialSdk: { present: boolean; missing: string[] };
   scenarios: ScenarioReport[];
+  /** The OTLP/HTTP + gzip pipeline's floor from this run (pipeline-floor.ts), null unless all three scenarios ran. */
+  pipelineFloor?: PipelineFloor | null;
 }
 
 /** Turns a scenario outcome into its report entry (adds the summary rows). */
@@ -116,6 +119,14 @@ function notesOf(report: BenchReport): string[] {
   }
   for (const s of report.scenarios) {
     for (const warning of warningsOf(s.results)) notes.push(`WARNING (${s.name}): ${warning}`);
+  }
+  const floor = pipelineFloorOf(report.scenarios);
+  if (floor !== null) {
+    const us = (n: number): string => formatNumber(n);
+    notes.push(`floor of the OTLP/HTTP + gzip pipeline, this run: minimal recorder ${us(floor.recordUsPerSpan)} + ` +
+      `encode ${us(floor.encodeUsPerSpan)} + gzip and send with no SDK ${us(floor.gzipAndSendUsPerSpan)} + sink ` +
+      `${us(floor.sinkUsPerSpan)} µs of CPU per span: ${floor.cores} fully used cores deliver at most ` +
+      `${formatNumber(floor.spansPerS)} spans/s, whatever the SDK.`);
   }
   notes.push('ratio: median of same-round ratios spanwire / reference (times: lower is better; e2e spans/s: ' +
     'higher is better). Full numbers: run with --json, or the scenario script itself.');

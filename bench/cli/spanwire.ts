@@ -12,6 +12,7 @@ import { Interrupt } from './interrupt.js';
 import { checkOfficialPackages, missingFor } from './official-packages.js';
 import type { BenchCommand } from './parse-args.js';
 import { parseCommandLine, UsageError } from './parse-args.js';
+import { pipelineFloorOf } from './pipeline-floor.js';
 import { Progress } from './progress.js';
 import type { BenchReport, ScenarioReport } from './report-format.js';
 import {
@@ -87,6 +88,7 @@ async function runBench(command: BenchCommand, interrupt: Interrupt): Promise<nu
     options: { quick: command.quick, rounds: command.rounds, endpoint: command.endpoint, protocol: command.protocol },
     officialSdk: { present: official.present, missing: official.missing },
     scenarios,
+    pipelineFloor: pipelineFloorOf(scenarios),
   };
   const render = command.format === 'json' ? renderJson : command.format === 'markdown' ? renderMarkdown : renderText;
   process.stdout.write(render(report));
