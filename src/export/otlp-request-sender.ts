@@ -3,12 +3,12 @@
 // one per macrotask, send with the spec's retry rules (or one keepalive attempt), partial-success and failure
 // accounting per request, and the per-batch outcome. Never throws; never lets a raw body go out labelled gzip.
 import { context, diag } from '@opentelemetry/api';
+import type { PartStaging } from '../codec/part-staging.js';
 import { raceTimeout } from '../processing/export-dispatcher.js';
 import { ExportWorkMeter, type ExportWorkStats, startSlice } from '../processing/export-work-meter.js';
 import { exportWorkQueue } from '../processing/export-work-queue.js';
 import { suppressTracing } from '../sdk/tracer.js';
 import { concatBytes } from './concat-bytes.js';
-import type { PartStaging } from '../codec/part-staging.js';
 import type { PartialSuccess } from './otlp-response.js';
 import { DEFAULT_RETRY_POLICY, type RetriedSend, type RetryPolicy, sendWithRetry } from './retrying-transport.js';
 import type { ExportOutcome, SpanBatch, SpanwireExporter } from './span-exporter.js';
