@@ -5,6 +5,7 @@
 // encodes, compresses and sends a canonical span for less here, so cores / that sum bounds the delivered spans/s
 // any SDK can reach on this machine. Read-only over the scenario documents; never throws on a missing field.
 import type { ScenarioReport } from './report-format.js';
+import { isObject } from './scenario-summary.js';
 
 /** The floor's parts (µs of CPU per span) and the most spans/s the cores could deliver at that cost. */
 export interface PipelineFloor {
@@ -14,12 +15,6 @@ export interface PipelineFloor {
   sinkUsPerSpan: number;
   cores: number;
   spansPerS: number;
-}
-
-type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function finite(value: unknown): number | null {

@@ -92,7 +92,8 @@ export interface MemoryLayout {
   readonly endPtr: number;
 }
 
-const align16 = (n: number): number => (n + 15) & ~15;
+/** Rounds up to a multiple of 16: every region starts 16-byte aligned. */
+export const align16 = (n: number): number => (n + 15) & ~15;
 
 /**
  * Extra bytes behind the output region: the encoder writes length prefixes into reservations (ResourceSpans 3,

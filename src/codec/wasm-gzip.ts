@@ -3,13 +3,10 @@
 // own regions above the codec's static data and grows memory only when a body is larger than any before.
 // Never touches Node-only modules or globals; never hands out a view into codec memory (results are copies).
 import { type CodecInstance, ensureMemoryBytes } from './codec-instance.js';
+import { align16 } from './memory-layout.js';
 
 /** Room for a default 256 KiB request at first: one memory growth covers the usual body. */
 const INITIAL_INPUT_BYTES = 256 * 1024;
-
-function align16(n: number): number {
-  return (n + 15) & ~15;
-}
 
 export class WasmGzip {
   private inputPtr = 0;

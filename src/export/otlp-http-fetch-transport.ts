@@ -1,6 +1,7 @@
 // OTLP/HTTP transport over fetch (OTLP spec "OTLP/HTTP": POST application/x-protobuf or JSON, optional gzip): works in
 // every runtime with a WHATWG fetch (Node >= 18, Deno, Bun, workerd, browsers). Portable: no node:*, process,
 // Buffer or require. Never throws, never rejects, never reads more than MAX_RESPONSE_BYTES of a response.
+import { MAX_TIMER_MS } from '../processing/unref-timeout.js';
 import { VERSION } from '../version.js';
 import { concatBytes } from './concat-bytes.js';
 import { classifyHttpResponse, describeError } from './otlp-http-response.js';
@@ -39,8 +40,6 @@ export interface FetchTransportOptions {
   contentType?: 'application/x-protobuf' | 'application/json';
 }
 
-/** setTimeout delays above 2^31-1 ms (24.8 days) fire after 1 ms in browsers and Node alike: clamp to it. */
-const MAX_TIMER_MS = 2147483647;
 /** Fetch spec "keepalive" quota: 64 KiB of request bodies in flight per page (browsers throw past it). */
 const KEEPALIVE_QUOTA_BYTES = 65536;
 

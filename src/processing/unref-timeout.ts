@@ -10,6 +10,9 @@ export const inMacrotask: (callback: () => void) => void =
     ? (callback) => { (globalThis as unknown as { setImmediate(cb: () => void): void }).setImmediate(callback); }
     : (callback) => { setTimeout(callback, 0); };
 
+/** setTimeout delays above 2^31-1 ms (24.8 days) fire after 1 ms in every runtime: clamp to it. */
+export const MAX_TIMER_MS = 2147483647;
+
 /** Like setTimeout, but the timer alone does not keep the event loop running. */
 export function setUnrefTimeout(callback: () => void, delayMs: number): ReturnType<typeof setTimeout> {
   const timer = setTimeout(callback, delayMs);

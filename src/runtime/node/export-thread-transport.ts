@@ -12,6 +12,7 @@
 import { Worker } from 'node:worker_threads';
 import { describeError } from '../../export/otlp-http-response.js';
 import type { SendOptions, SendResult, Transport } from '../../export/transport.js';
+import { MAX_TIMER_MS } from '../../processing/unref-timeout.js';
 import type { NodeHttpTransportOptions } from './otlp-http-node-transport.js';
 
 export interface ExportThreadTransportOptions extends NodeHttpTransportOptions {
@@ -65,8 +66,6 @@ const MAX_SILENT_DEATHS = 3;
 const ANSWER_GRACE_MS = 2000;
 /** How long shutdown() waits for the thread to close its connections before terminating it. */
 const SHUTDOWN_WAIT_MS = 5000;
-/** setTimeout delays above 2^31-1 ms fire after 1 ms: clamp. */
-const MAX_TIMER_MS = 2147483647;
 /** Transfer buffers are powers of two from 64 KiB: a 230 KB request body (512 canonical spans) takes 256 KiB. */
 const MIN_BUFFER_BYTES = 64 * 1024;
 /** Above this a body gets a buffer of its own size: rounding a 20 MiB body up to 32 MiB would waste 12. */

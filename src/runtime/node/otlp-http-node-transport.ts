@@ -8,6 +8,7 @@ import { urlToHttpOptions } from 'node:url';
 import { createGunzip } from 'node:zlib';
 import { classifyHttpResponse, describeError, type ResponseHeaderReader } from '../../export/otlp-http-response.js';
 import { MAX_RESPONSE_BYTES, type SendOptions, type SendResult, type Transport } from '../../export/transport.js';
+import { MAX_TIMER_MS } from '../../processing/unref-timeout.js';
 import { VERSION } from '../../version.js';
 
 /** How to reach the receiver and how to trust it. */
@@ -49,8 +50,6 @@ const RETRYABLE_ERROR_CODES: ReadonlySet<string> = new Set([
   'ENETDOWN', 'EHOSTDOWN', 'ECONNABORTED',
 ]);
 
-/** setTimeout delays above 2^31-1 ms (24.8 days) fire after 1 ms: clamp to it. */
-const MAX_TIMER_MS = 2147483647;
 
 /**
  * OTLP/HTTP over node:http(s): one POST per send over a keep-alive Agent (at most `maxSockets` connections),
